@@ -1,0 +1,122 @@
+"""The `crampvoice` command.
+
+The core's own commands (ask, chat, eval) import nothing from the adapters; the
+commands that run a server or build the skill import their adapter lazily, so this
+module is the composition root and the core stays free of Flask, ask-sdk and twilio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from crampvoice import render
+from crampvoice.engine import Core
+from crampvoice.reply import Reply
+from crampvoice.state import State
+
+CHANNELS = ("sms", "voice")
+
+
+def reply_json(reply: Reply, channel: str) -> dict[str, Any]:
+    """The public `--json` shape: intent, triage, text, ssml (voice), locale, and more."""
+    data: dict[str, Any] = {
+        "intent": reply.intent.value,
+        "topic": reply.topic,
+        "triage": reply.triage.value,
+        "locale": reply.locale,
+        "channel": channel,
+        "text": render.sms(reply) if channel == "sms" else render.plain_voice(reply),
+        "end_session": reply.end_session,
+        "state": reply.state.to_dict(),
+        "sources": list(reply.sources),
+    }
+    if channel == "voice":
+        data["ssml"] = render.ssml(reply)
+        data["reprompt"] = render.reprompt_ssml(reply)
+    if reply.escalation is not None:
+        data["escalation"] = {
+            "level": reply.escalation.level.value,
+            "emergency_number": reply.escalation.emergency_number,
+            "reasons": list(reply.escalation.reasons),
+        }
+    return data
+
+
+def _show(reply: Reply, channel: str, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(reply_json(reply, channel), ensure_ascii=False)
+    return render.sms(reply) if channel == "sms" else render.plain_voice(reply)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    reply = Core.default().respond(" ".join(args.text), locale=args.locale)
+    print(_show(reply, args.channel, args.json))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    core = Core.default()
+    state = State()
+    print(f"crampvoice chat ({args.channel}, {args.locale}). Ctrl-D to leave.")
+    print("Information, not medical advice. In an emergency call your local emergency number.")
+    while True:
+        try:
+            line = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        reply = core.respond(line, state=state, locale=args.locale)
+        print(_show(reply, args.channel, args.json))
+        state = reply.state
+        if reply.end_session and args.channel == "voice":
+            state = State()
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from crampvoice.evaluation import evaluate, read_corpus
+
+    report = evaluate(Core.default(), read_corpus(args.corpus))
+    print(report.text())
+    return 0 if report.meets_targets() else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crampvoice",
+        description="Leg-cramp help in pregnancy, by voice and text. Information, not "
+        "medical advice; not an emergency service.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def conversation(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--channel", choices=CHANNELS, default="sms")
+        p.add_argument("--locale", default="en-US", help="en-US, en-GB, en-CA, en-AU, en-IN ...")
+        p.add_argument("--json", action="store_true", help="print one JSON object per reply")
+
+    ask = sub.add_parser("ask", help="answer one message")
+    conversation(ask)
+    ask.add_argument("text", nargs="+")
+    ask.set_defaults(run=cmd_ask)
+
+    chat = sub.add_parser("chat", help="a conversation in the terminal")
+    conversation(chat)
+    chat.set_defaults(run=cmd_chat)
+
+    ev = sub.add_parser("eval", help="measure triage against the labelled corpus")
+    ev.add_argument("--corpus", default="tests/data/triage_corpus.tsv")
+    ev.set_defaults(run=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

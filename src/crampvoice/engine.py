@@ -1,0 +1,261 @@
+"""The advice core: one message in, one `Reply` out, for every channel.
+
+    core = Core.default()
+    reply = core.respond("i have a cramp in my calf", state=State(), locale="en-GB")
+
+Order of business, every message: triage first (an escalation replaces everything
+else), then a pending follow-up question, then the intent.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, replace
+
+from crampvoice.content import LocaleContent, Text, library
+from crampvoice.content import Library as ContentLibrary
+from crampvoice.intents import Intent
+from crampvoice.reply import Action, Escalation, Part, Reply
+from crampvoice.state import State
+from crampvoice.triage import NONE, Assessment, Level, Triage
+from crampvoice.triage import WORDS as TRIAGE_WORDS
+from crampvoice.understanding import Understander, Understanding, phrasings
+
+_DIGITS = re.compile(r"\d[\d ]{1,12}\d")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the core decided about one message, before composing the reply."""
+
+    understanding: Understanding
+    assessment: Assessment
+
+
+class Core:
+    def __init__(self, content: ContentLibrary, understander: Understander, triage: Triage):
+        self.content = content
+        self.understander = understander
+        self.triage = triage
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> Core:
+        """The core on the shipped content, built once per process."""
+        content = library()
+        topic_intents = {
+            key: topic.intent for key, topic in content.get(None).topics.items()
+        }
+        language = phrasings("en", TRIAGE_WORDS)
+        return cls(content, Understander(language, topic_intents), Triage(language.vocabulary))
+
+    # ------------------------------------------------------------------ entry point
+
+    def respond(
+        self,
+        text: str | None,
+        *,
+        state: State | None = None,
+        locale: str | None = None,
+        intent: Intent | None = None,
+        topic: str | None = None,
+    ) -> Reply:
+        """Answer a message. `intent` (and `topic`) are given when a platform already
+        classified the request (Alexa); `text` is what was said, and is always triaged."""
+        state = state or State()
+        content = self.content.get(locale)
+        text = (text or "").strip()[:2000]
+        if intent is not None:
+            understanding = Understanding(intent, topic or _default_topic(intent), 10.0, ())
+        else:
+            understanding = self.understander.understand(text)
+        assessment = self.triage.assess(text) if text else NONE
+        return _Composer(content, state).compose(Turn(understanding, assessment))
+
+    def understand(self, text: str) -> Understanding:
+        return self.understander.understand(text)
+
+    def assess(self, text: str) -> Assessment:
+        return self.triage.assess(text)
+
+
+def _default_topic(intent: Intent) -> str | None:
+    return None if intent in (Intent.NEXT, Intent.REPEAT, Intent.PREVIOUS, Intent.YES,
+                              Intent.NO, Intent.FALLBACK) else intent.value
+
+
+class _Composer:
+    """Builds the reply for one turn in one locale."""
+
+    def __init__(self, content: LocaleContent, state: State) -> None:
+        self.content = content
+        self.state = state
+        region = content.region
+        numbers = {region.emergency_number} | set(_DIGITS.findall(region.advice_line))
+        self.numbers = tuple(sorted(n for n in numbers if n))
+
+    def reply(
+        self,
+        turn: Turn,
+        parts: list[Part],
+        state: State,
+        *,
+        prompt: Text | None = None,
+        end: bool = False,
+        level: Level | None = None,
+        escalation: Escalation | None = None,
+        action: Action | None = None,
+        topic: str | None = None,
+        sources: tuple[str, ...] = (),
+    ) -> Reply:
+        level = level or turn.assessment.level
+        if not level.escalates and level is Level.ROUTINE and not turn.assessment.ask:
+            parts = [*parts, Part(self.content.escalation["routine"], optional=True)]
+        return Reply(
+            intent=turn.understanding.intent,
+            topic=topic,
+            triage=level,
+            locale=self.content.locale,
+            parts=tuple(parts),
+            state=state,
+            prompt=prompt,
+            end_session=end,
+            escalation=escalation,
+            action=action,
+            sources=sources,
+            say_as_digits=self.numbers,
+            hold_done=self.system("hold_done").voice,
+        )
+
+    def compose(self, turn: Turn) -> Reply:
+        if turn.assessment.level.escalates:
+            return self.escalate(turn, turn.assessment)
+        if self.state.pending:
+            settled = self.follow_up(turn)
+            if settled is not None:
+                return settled
+        if turn.assessment.ask == "leg_check":
+            return self.reply(
+                turn,
+                [Part(self.system("leg_check"))],
+                State(pending="leg_check"),
+                prompt=self.system("leg_check"),
+            )
+        return self.answer(turn)
+
+    # ------------------------------------------------------------------ pieces
+
+    def system(self, key: str) -> Text:
+        return self.content.system[key]
+
+    def escalate(self, turn: Turn, assessment: Assessment) -> Reply:
+        level = assessment.level
+        parts = [Part(self.content.escalation[level.value])]
+        if "bleeding_vein" in assessment.reasons:
+            parts.append(Part(self.system("first_aid_bleeding")))
+        escalation = Escalation(level, self.content.region.emergency_number, assessment.reasons)
+        return self.reply(
+            turn, parts, State(), end=True, level=level, escalation=escalation,
+            topic=turn.understanding.topic,
+        )
+
+    def follow_up(self, turn: Turn) -> Reply | None:
+        intent = turn.understanding.intent
+        if self.state.pending == "leg_check":
+            if intent is Intent.YES:
+                return self.escalate(turn, Assessment(Level.URGENT, ("leg_check",)))
+            if intent is Intent.NO:
+                return self.reply(
+                    turn,
+                    [Part(self.system("leg_check_clear"))],
+                    State(),
+                    prompt=self.system("more_prompt"),
+                    level=Level.ROUTINE,
+                )
+        if self.state.pending == "delete_confirm":
+            if intent is Intent.YES:
+                return self.reply(turn, [Part(self.system("delete_done"))], State(),
+                                  action="erase", end=True)
+            if intent is Intent.NO:
+                return self.reply(turn, [Part(self.system("delete_cancelled"))], State())
+        return None  # something else: the question lapses and the message is answered
+
+    def guide_step(self, turn: Turn, guide_key: str, index: int) -> Reply:
+        guide = self.content.guides[guide_key]
+        if index >= len(guide.steps):
+            return self.reply(
+                turn, [Part(guide.done)], State(topic=guide_key),
+                prompt=self.system("more_prompt"), sources=guide.sources,
+            )
+        step = guide.steps[index]
+        return self.reply(
+            turn,
+            [Part(step.text, hold=step.hold)],
+            State(guide=guide_key, step=index),
+            prompt=self.system("next_hint"),
+            topic=guide_key,
+            sources=guide.sources,
+        )
+
+    def answer(self, turn: Turn) -> Reply:
+        intent = turn.understanding.intent
+        state = self.state
+        if intent is Intent.NEXT:
+            if state.guide:
+                return self.guide_step(turn, state.guide, state.step + 1)
+            return self.no_guide(turn)
+        if intent is Intent.PREVIOUS:
+            if state.guide:
+                if state.step == 0:
+                    step = self.guide_step(turn, state.guide, 0)
+                    return replace(step, parts=(Part(self.system("first_step")), *step.parts))
+                return self.guide_step(turn, state.guide, state.step - 1)
+            return self.no_guide(turn)
+        if intent is Intent.REPEAT:
+            if state.guide:
+                return self.guide_step(turn, state.guide, state.step)
+            if state.topic and state.topic in self.content.topics:
+                return self.topic(turn, state.topic)
+            return self.no_guide(turn)
+        if intent is Intent.YES:
+            return self.reply(turn, [Part(self.system("reprompt"))], state,
+                              prompt=self.system("reprompt"))
+        if intent is Intent.NO:
+            return self.reply(turn, [Part(self.system("goodbye"))], State(), end=True)
+        if intent is Intent.FALLBACK:
+            return self.reply(turn, [Part(self.system("fallback"))], state,
+                              prompt=self.system("reprompt"))
+        topic = turn.understanding.topic or intent.value
+        if topic == Intent.RELIEF_NOW.value:
+            # The first sentence is the first instruction; the SMS carries all steps in brief.
+            guide = self.content.guides["relief"]
+            summary = self.content.topics[topic].text
+            reply = self.guide_step(turn, "relief", 0)
+            intro = Part(Text(voice=guide.intro.voice, sms=summary.sms))
+            step = Part(Text(voice=guide.steps[0].text.voice, sms=""), hold=guide.steps[0].hold)
+            return replace(reply, parts=(intro, step), topic=topic)
+        return self.topic(turn, topic)
+
+    def topic(self, turn: Turn, key: str) -> Reply:
+        topic = self.content.topics.get(key) or self.content.topic_for(turn.understanding.intent)
+        intent = turn.understanding.intent
+        if intent is Intent.STOP:
+            return self.reply(turn, [Part(topic.text)], State(), end=True, action="opt_out",
+                              topic=topic.key, sources=topic.sources)
+        action: Action | None = "opt_in" if intent is Intent.START else None
+        end = intent is Intent.THANKS
+        return self.reply(
+            turn,
+            [Part(topic.text)],
+            State(topic=topic.key),
+            prompt=None if end else self.system("more_prompt"),
+            end=end,
+            action=action,
+            topic=topic.key,
+            sources=topic.sources,
+        )
+
+    def no_guide(self, turn: Turn) -> Reply:
+        return self.reply(turn, [Part(self.system("no_guide"))], self.state,
+                          prompt=self.system("reprompt"))

@@ -1,0 +1,110 @@
+"""Rendering a `Reply` for a channel: SMS text within its budget, or SSML for a speaker."""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape
+
+from crampvoice import gsm
+from crampvoice.content import SMS_ONE_SEGMENT, SMS_TWO_SEGMENTS
+from crampvoice.intents import Intent
+from crampvoice.reply import Reply
+
+#: Alexa's longest break; longer holds are chained and counted out loud.
+MAX_BREAK_SECONDS = 10
+COUNT_EVERY_SECONDS = 5
+OUTPUT_SPEECH_LIMIT = 8000
+
+
+class BudgetError(ValueError):
+    """An outgoing text that would break the SMS rules (never sent)."""
+
+
+def sms_budget(reply: Reply) -> int:
+    """Relief and emergencies must arrive as one message; anything else within two."""
+    if reply.intent is Intent.RELIEF_NOW and reply.state.guide == "relief":
+        return SMS_ONE_SEGMENT
+    if reply.escalation is not None:
+        return SMS_ONE_SEGMENT if reply.escalation.level.value == "emergency" else SMS_TWO_SEGMENTS
+    return SMS_TWO_SEGMENTS
+
+
+def check_sms(text: str, budget: int = SMS_TWO_SEGMENTS) -> str:
+    """The gate every outgoing SMS passes: GSM-7 and within budget, or BudgetError."""
+    bad = gsm.non_gsm_characters(text)
+    if bad:
+        raise BudgetError(f"SMS is not GSM-7: {bad!r}")
+    if gsm.septets(text) > budget:
+        raise BudgetError(f"SMS is {gsm.septets(text)} characters; the budget is {budget}")
+    return text
+
+
+def sms(reply: Reply) -> str:
+    """The SMS text: required parts always, optional parts and the prompt where they fit."""
+    budget = sms_budget(reply)
+    chosen: list[str] = []
+    for part in reply.parts:
+        if not part.text.sms:
+            continue  # a voice-only part
+        candidate = " ".join([*chosen, part.text.sms])
+        if gsm.septets(candidate) <= budget or not chosen and not part.optional:
+            chosen.append(part.text.sms)
+        elif not part.optional:
+            raise BudgetError(f"required part does not fit the SMS budget of {budget}")
+    if reply.prompt is not None and not reply.end_session:
+        candidate = " ".join([*chosen, reply.prompt.sms])
+        if gsm.septets(candidate) <= budget:
+            chosen.append(reply.prompt.sms)
+    return check_sms(" ".join(chosen), budget)
+
+
+def plain_voice(reply: Reply) -> str:
+    """What the speaker says, as plain text (for logs, cards and `--json`)."""
+    words = [part.text.voice for part in reply.parts if part.text.voice]
+    if reply.prompt is not None and not reply.end_session:
+        words.append(reply.prompt.voice)
+    return " ".join(words)
+
+
+def _speak_text(text: str, digits: tuple[str, ...]) -> str:
+    escaped = escape(text, {'"': "&quot;"})
+    for number in sorted(digits, key=len, reverse=True):
+        pattern = re.compile(rf"(?<![\d>]){re.escape(number)}(?!\d)")
+        escaped = pattern.sub(
+            f'<say-as interpret-as="telephone">{number}</say-as>', escaped
+        )
+    return escaped
+
+
+def hold_ssml(seconds: int, done: str) -> str:
+    """A timed hold, counted out every few seconds with breaks of at most ten seconds."""
+    if seconds <= 0:
+        return ""
+    pieces: list[str] = []
+    counted = 0
+    while counted < seconds:
+        step = min(COUNT_EVERY_SECONDS, seconds - counted, MAX_BREAK_SECONDS)
+        counted += step
+        pieces.append(f'<break time="{step}s"/>')
+        pieces.append(f"{counted}." if counted < seconds or not done else escape(done))
+    return " ".join(pieces)
+
+
+def ssml(reply: Reply) -> str:
+    """The whole `<speak>` document for the reply, escaped and with holds counted out."""
+    body: list[str] = []
+    for part in reply.parts:
+        if part.text.voice:
+            body.append(_speak_text(part.text.voice, reply.say_as_digits))
+        if part.hold:
+            body.append(hold_ssml(part.hold, reply.hold_done))
+    if reply.prompt is not None and not reply.end_session:
+        body.append(_speak_text(reply.prompt.voice, reply.say_as_digits))
+    return "<speak>" + " ".join(b for b in body if b) + "</speak>"
+
+
+def reprompt_ssml(reply: Reply) -> str | None:
+    """The reprompt for an open question; None when the session ends."""
+    if reply.end_session or reply.prompt is None:
+        return None
+    return "<speak>" + _speak_text(reply.prompt.voice, reply.say_as_digits) + "</speak>"

@@ -1,0 +1,41 @@
+"""Conversation state: plain data an adapter keeps between turns.
+
+It round-trips through JSON (an Alexa session attribute, a database row), and a
+damaged or foreign value reads back as a fresh conversation rather than an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from crampvoice.intents import GUIDES
+
+#: Follow-up questions the core may be waiting on.
+PENDING = ("leg_check", "delete_confirm")
+
+
+@dataclass(frozen=True)
+class State:
+    guide: str | None = None  # the routine being walked through ("relief", "bedtime")
+    step: int = 0  # the index of the step last given
+    pending: str | None = None  # the follow-up question last asked
+    topic: str | None = None  # the topic last answered, for "repeat"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value not in (None, 0)}
+
+    @classmethod
+    def from_dict(cls, data: object) -> State:
+        if not isinstance(data, dict):
+            return cls()
+        guide = data.get("guide")
+        step = data.get("step", 0)
+        pending = data.get("pending")
+        topic = data.get("topic")
+        return cls(
+            guide=guide if guide in GUIDES else None,
+            step=step if isinstance(step, int) and 0 <= step < 100 else 0,
+            pending=pending if pending in PENDING else None,
+            topic=topic if isinstance(topic, str) and len(topic) < 64 else None,
+        )

@@ -1,0 +1,190 @@
+"""Understanding free text: which intent, and which topic of advice, a message is about.
+
+Deterministic and fast: phrasings (shared/phrasings/<language>.toml) give whole-message
+commands, synonyms, and weighted cues per topic. The topic with the highest total
+wins; a message that only mentions a cramp is a cramp happening now.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crampvoice.content import ContentError, content_dir
+from crampvoice.intents import Intent
+from crampvoice.text import Vocabulary, find, raw_tokens
+
+MIN_SCORE = 2.0
+#: Words that make a message about leg cramps even when no topic cue wins.
+CRAMP_WORDS = frozenset({"cramp", "charley", "spasm"})
+
+
+@dataclass(frozen=True)
+class Understanding:
+    intent: Intent
+    topic: str | None
+    score: float
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopicCues:
+    key: str
+    cues: tuple[tuple[tuple[str, ...], float], ...]
+    samples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Phrasings:
+    language: str
+    synonyms: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    commands: Mapping[tuple[str, ...], Intent]
+    topics: Mapping[str, TopicCues]
+    vocabulary: Vocabulary
+
+
+class Understander:
+    """Classifies messages against one language's phrasings and topic→intent map."""
+
+    def __init__(self, phrasings: Phrasings, topic_intents: Mapping[str, Intent]) -> None:
+        missing = sorted(set(topic_intents) - set(phrasings.topics))
+        if missing:
+            raise ContentError(
+                f"phrasings/{phrasings.language}.toml", f"topics.{missing[0]}", "missing"
+            )
+        extra = sorted(set(phrasings.topics) - set(topic_intents))
+        if extra:
+            raise ContentError(
+                f"phrasings/{phrasings.language}.toml",
+                f"topics.{extra[0]}",
+                "no such topic in the content",
+            )
+        self.phrasings = phrasings
+        self.topic_intents = dict(topic_intents)
+        self._order = {key: index for index, key in enumerate(phrasings.topics)}
+
+    def tokens(self, text: str) -> list[str]:
+        """Lemmas of a message with synonyms applied."""
+        tokens = self.phrasings.vocabulary.tokens(text)
+        for phrase, replacement in self.phrasings.synonyms:
+            start = find(tokens, phrase)
+            while start >= 0:
+                tokens[start : start + len(phrase)] = replacement
+                start = find(tokens, phrase, start + len(replacement))
+        return tokens
+
+    def understand(self, text: str) -> Understanding:
+        tokens = self.tokens(text)
+        key = tuple(tokens)
+        if not tokens:
+            return Understanding(Intent.FALLBACK, None, 0.0, key)
+        command = self.phrasings.commands.get(key)
+        if command is not None:
+            topic = command.value if command.value in self.topic_intents else None
+            return Understanding(command, topic, 10.0, key)
+
+        best, best_score = None, 0.0
+        for topic in self.phrasings.topics.values():
+            score = 0.0
+            for phrase, weight in topic.cues:
+                if find(tokens, phrase) >= 0:
+                    score += weight
+            if score > best_score or (
+                score == best_score
+                and best is not None
+                and self._order[topic.key] < self._order[best]
+            ):
+                best, best_score = topic.key, score
+        if best is not None and best_score >= MIN_SCORE:
+            return Understanding(self.topic_intents[best], best, best_score, key)
+        if CRAMP_WORDS.intersection(tokens):
+            return Understanding(Intent.RELIEF_NOW, Intent.RELIEF_NOW.value, best_score, key)
+        return Understanding(Intent.FALLBACK, None, best_score, key)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@functools.cache
+def phrasings(language: str = "en", extra_words: frozenset[str] = frozenset()) -> Phrasings:
+    return load_phrasings(content_dir() / "phrasings" / f"{language}.toml", language, extra_words)
+
+
+def load_phrasings(path: Path, language: str, extra_words: Iterable[str] = ()) -> Phrasings:
+    name = f"phrasings/{path.name}"
+    try:
+        with path.open("rb") as handle:
+            raw: dict[str, Any] = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ContentError(name, "-", "file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError(name, "-", f"not valid TOML: {error}") from None
+    for key in raw:
+        if key not in {"synonyms", "commands", "words", "topics"}:
+            raise ContentError(name, key, "unknown key")
+
+    # The vocabulary is every word the phrasings use, plus words other parts of the core
+    # need recognised (triage), so typo correction aims at them.
+    words: set[str] = set(extra_words)
+    for phrase, replacement in raw.get("synonyms", {}).items():
+        words.update(raw_tokens(replacement))
+    for forms in raw.get("commands", {}).values():
+        for form in forms:
+            words.update(raw_tokens(form))
+    for topic in raw.get("topics", {}).values():
+        for cue in topic.get("cues", {}):
+            words.update(raw_tokens(cue))
+    common = raw_tokens(raw.get("words", {}).get("common", ""))
+    synonym_words = {t for phrase in raw.get("synonyms", {}) for t in raw_tokens(phrase)}
+    vocabulary = Vocabulary.build(words, protected=set(common) | synonym_words)
+
+    synonyms = tuple(
+        sorted(
+            (
+                (tuple(vocabulary.tokens(phrase)), tuple(vocabulary.tokens(replacement)))
+                for phrase, replacement in raw.get("synonyms", {}).items()
+            ),
+            key=lambda pair: -len(pair[0]),
+        )
+    )
+
+    commands: dict[tuple[str, ...], Intent] = {}
+    for intent_name, forms in raw.get("commands", {}).items():
+        try:
+            intent = Intent(intent_name)
+        except ValueError:
+            raise ContentError(name, f"commands.{intent_name}", "unknown intent") from None
+        for form in forms:
+            tokens = tuple(_apply(vocabulary.tokens(form), synonyms)) or ("?",)
+            commands.setdefault(tokens, intent)
+
+    topics: dict[str, TopicCues] = {}
+    for key, table in raw.get("topics", {}).items():
+        unknown = set(table) - {"cues", "samples"}
+        if unknown:
+            raise ContentError(name, f"topics.{key}.{sorted(unknown)[0]}", "unknown key")
+        cues = []
+        for cue, weight in table.get("cues", {}).items():
+            if not isinstance(weight, int | float) or weight <= 0:
+                raise ContentError(name, f"topics.{key}.cues.{cue}", "weight must be positive")
+            cues.append((tuple(_apply(vocabulary.tokens(cue), synonyms)), float(weight)))
+        samples = table.get("samples", [])
+        if not samples:
+            raise ContentError(name, f"topics.{key}.samples", "at least one sample")
+        topics[key] = TopicCues(key, tuple(cues), tuple(samples))
+    return Phrasings(language, synonyms, commands, topics, vocabulary)
+
+
+def _apply(
+    tokens: list[str], synonyms: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+) -> list[str]:
+    for phrase, replacement in synonyms:
+        start = find(tokens, phrase)
+        while start >= 0:
+            tokens[start : start + len(phrase)] = replacement
+            start = find(tokens, phrase, start + len(replacement))
+    return tokens
