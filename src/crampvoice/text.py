@@ -112,7 +112,7 @@ class Vocabulary:
         words = frozenset(known)
         index: dict[str, list[str]] = {}
         for word in sorted(words):
-            if len(word) < 4 or word.isdigit():
+            if len(word) < 3 or word.isdigit():
                 continue
             for key in {word, *_deletions(word)}:
                 index.setdefault(key, []).append(word)
@@ -124,25 +124,28 @@ class Vocabulary:
 
     def lemma(self, token: str) -> str:
         """The known word this token stands for: itself, a base form, or a one-edit correction."""
-        if token in self.known:
-            return token
+        # Known inflections reduce to their known base ("hurts" -> "hurt"), so a pattern
+        # written with either form matches both.
         for base in _candidates(token):
             if base in self.known:
                 return base
+        if token in self.known:
+            return token
         if token in self.protected or len(token) < 4 or token.isdigit():
             return token
-        return self._correct(token) or token
+        corrected = self._correct(token)
+        return self.lemma(corrected) if corrected else token
 
     def _correct(self, token: str) -> str | None:
         found: list[str] = []
         for key in (token, *_deletions(token)):
             for word in self._index.get(key, ()):
-                if word not in found and _one_edit(token, word):
+                # Typos rarely change the first letter; "touch" is not "ouch".
+                if word not in found and word[0] == token[0] and _one_edit(token, word):
                     found.append(word)
         if not found:
             return None
-        # Prefer the candidate sharing the first letter, then the longest (most specific).
-        found.sort(key=lambda w: (w[0] != token[0], -len(w), w))
+        found.sort(key=lambda w: (-len(w), w))  # the longest is the most specific
         return found[0]
 
     def tokens(self, text: str) -> list[str]:

@@ -56,19 +56,16 @@ NONE = Assessment(Level.NONE)
 # --------------------------------------------------------------------------- patterns
 # Finding -> patterns. Words are matched after lemmas and typo correction.
 
-_BREATH = "breath|breathe|breathing|breth|air"
+_BREATH = "breath|breathe|breathing|air"
 _PAIN = (
     "pain|painful|paining|hurt|hurting|ache|aching|achy|sore|tender|throb|throbbing|"
     "agony|killing|stab|stabbing|sharp|tearing"
 )
 _LEG = "leg|calf|thigh|shin|knee|ankle|foot|feet|hamstring"
 _CHEST = "chest"
-_SWELL = (
-    "swollen|swell|swelling|swelled|swolen|puffy|puffed|bigger|fatter|fat|huge|balloon|"
-    "cankle|blown"
-)
+_SWELL = "swollen|swell|swelling|swelled|puffy|puffed|bigger|fatter|fat|huge|balloon|cankle|blown"
 _RED = "red|redness|reddish|purple|purplish|bluish|darker|discoloured|discolored|streak"
-_WARM = "warm|hot|hott|heat|warmer|hotter"
+_WARM = "warm|hot|heat|warmer|hotter"
 _NEG = "no|not|never|without|nothing|none|nor|neither|hardly|barely"
 
 FINDINGS: dict[str, tuple[str, ...]] = {
@@ -91,6 +88,7 @@ FINDINGS: dict[str, tuple[str, ...]] = {
         "lip|lips * blue",
     ),
     "chest_pain": (
+        f"{_CHEST} & {_PAIN}|hurts|tight|tightness|heavy|heaviness|pressure",
         f"{_CHEST} * {_PAIN}|tight|tightness|heavy|heaviness|pressure|crushing|hurts",
         f"{_PAIN}|tight|tightness|heavy|heaviness|pressure|crushing in|on * {_CHEST}",
         f"{_PAIN}|crushing * {_CHEST}",
@@ -145,8 +143,8 @@ FINDINGS: dict[str, tuple[str, ...]] = {
         "weak|numb * arm * leg",
         "leg * arm * weak|numb",
         "weak|numb * leg * arm",
-        "arm|hand * weak|numb",
-        "weak|numb * arm|hand",
+        "arm|hand * weak",
+        "weak * arm|hand",
         "can not lift my arm",
         "dropping thing|things",
         "can not see out of",
@@ -157,6 +155,7 @@ FINDINGS: dict[str, tuple[str, ...]] = {
     ),
     "bleeding_vein": (
         "vein * bleed|bleeding|blood|spurting|pouring|burst",
+        "vein & bleed|bleeding|blood|spurting|pouring",
         "blood * vein",
         "bleed|bleeding|blood * vein",
     ),
@@ -166,6 +165,7 @@ FINDINGS: dict[str, tuple[str, ...]] = {
     "warmth": (_WARM,),
     "hard_vein": (
         "vein * hard|lump|sore|tender|painful|hurt|hurts|bulgy|swollen|swell|rock|red",
+        "vein & hard|lump|bulgy|tender|painful|hurt|hurts|rock",
         "hard|sore|tender|painful * lump",
         "lump * vein|calf|leg",
     ),
@@ -178,6 +178,7 @@ FINDINGS: dict[str, tuple[str, ...]] = {
         f"pull|flex|point * toe|toes|foot * {_PAIN}",
         f"flex * foot * {_PAIN}",
         f"{_PAIN} to stand",
+        f"can not flex|walk|stand|move * without * {_PAIN}",
     ),
     "persistent": (
         "not|never * go|going|gone away|down",
@@ -256,9 +257,10 @@ FINDINGS: dict[str, tuple[str, ...]] = {
         "not|never|have not|has not felt|feel * baby|bub|any|kick|kicks|movement",
         "can not feel * baby|bub|kick|move|moving",
         "move|moving|movement|movements|kick|kicks * less|quiet|stopped|weaker|weak|different|weird|reduced|slow|slower|nothing",
-        "baby|bub|babys * quiet|quieter|still",
+        "baby|bub|babys * quiet|quieter",
         "gone quiet",
         "kick|kicks * nothing",
+        "kick & nothing",
     ),
     # ---- belly, not legs
     "belly": (
@@ -304,7 +306,7 @@ FINDINGS: dict[str, tuple[str, ...]] = {
         "magnesium|calcium|potassium|supplement|vitamin * should i|can i|is it",
         "how much magnesium|calcium|potassium",
     ),
-    "both_sides": ("both|either", "both side|sides", "ankles|feet|legs"),
+    "both_sides": ("both|either", "both side|sides"),
     "one_side": (
         "one leg|side|calf|ankle|foot",
         "left|right leg|calf|ankle|foot|thigh|knee|one|side",
@@ -338,11 +340,15 @@ FINDINGS: dict[str, tuple[str, ...]] = {
     "pain": (_PAIN,),
 }
 
-# Words whose presence after a warmth word mean an object, not a warm leg ("hot water bottle").
-_NOT_WARM_NEXT = frozenset(
-    "bath water bottle pack pad shower towel drink tea tub weather day flush compress".split()
-)
-_NEGATORS = frozenset(_NEG.split("|")) | {"free"}
+# A word right after a match that means something else: "a hot water bottle" is not a hot
+# leg, a foot that "falls asleep" did not fall, a "blood clot" question is not bleeding.
+_NOT_NEXT = {
+    "warmth": "bath water bottle pack pad shower towel drink tea tub weather day flush compress",
+    "fall": "asleep",
+    "bleeding": "clot clots pressure test tests sugar type group work count",
+}
+#: Words that negate what follows (compared as typed: lemmas would turn "hardly" into "hard").
+_NEGATORS = frozenset({"no", "not", "never", "without", "nothing", "none", "nor", "neither"})
 # Words that end a negation's reach.
 _BREAKERS = frozenset(
     "but however though although yet except just only now instead apart and_now".split()
@@ -353,6 +359,8 @@ _QUESTION_START = frozenset(
 _REPORT = frozenset("my mine me i am she her he his we our wife".split())
 _CONDITIONAL = frozenset({"if"})
 _AFFIRM = re.compile(r"\b(mine is|mine does|mine has|because mine|asking because)\b")
+# Plural body parts mean both sides ("my ankles are puffy"); read before lemmas drop the "s".
+_BOTH_SIDES = re.compile(r"\b(ankles|feet|legs|calves|cankles)\b")
 _FEVER_NUMBER = re.compile(
     r"\b(3[89](?:[.,]\d)?|4[0-2](?:[.,]\d)?|100[.,][4-9]|10[1-6](?:[.,]\d)?)\s*(?:c|f|degrees?|°)?\b"
 )
@@ -371,34 +379,48 @@ def _words(patterns: Iterable[str]) -> set[str]:
 
 
 #: Every word triage matches, added to the vocabulary so typos are corrected toward them.
-WORDS = frozenset(
-    w for patterns in FINDINGS.values() for w in _words(patterns)
-) | _NEGATORS | _BREAKERS
+WORDS = (
+    frozenset(w for patterns in FINDINGS.values() for w in _words(patterns)) | _NEGATORS | _BREAKERS
+)
 
 
-Pattern = tuple[frozenset[str] | None, ...]  # None is a gap of up to three words
+Sequence_ = tuple[frozenset[str] | None, ...]  # None is a gap of up to MAX_GAP words
+MAX_GAP = 4
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Words in order (`sequence`), or two words anywhere in one clause (`both`)."""
+
+    sequence: Sequence_ = ()
+    both: tuple[frozenset[str], frozenset[str]] | None = None
+
+
+def _alternatives(token: str, vocabulary: Vocabulary) -> frozenset[str]:
+    return frozenset(vocabulary.lemma(w) for w in token.split("|"))
 
 
 def _compile(pattern: str, vocabulary: Vocabulary) -> Pattern:
-    parts: list[frozenset[str] | None] = []
-    for token in pattern.split():
-        if token == "*":
-            parts.append(None)
-        else:
-            parts.append(frozenset(vocabulary.lemma(w) for w in token.split("|")))
-    return tuple(parts)
+    if " & " in pattern:
+        left, right = pattern.split(" & ")
+        return Pattern(both=(_alternatives(left, vocabulary), _alternatives(right, vocabulary)))
+    return Pattern(
+        sequence=tuple(
+            None if token == "*" else _alternatives(token, vocabulary) for token in pattern.split()
+        )
+    )
 
 
-def _match(tokens: Sequence[str], pattern: Pattern, start: int) -> int:
-    """End index (exclusive) of `pattern` matched at `start`, or -1."""
+def _match(tokens: Sequence[str], sequence: Sequence_, start: int) -> int:
+    """End index (exclusive) of `sequence` matched at `start`, or -1."""
     i = start
     k = 0
-    while k < len(pattern):
-        part = pattern[k]
+    while k < len(sequence):
+        part = sequence[k]
         if part is None:
-            nxt = pattern[k + 1]
+            nxt = sequence[k + 1]
             assert nxt is not None
-            for gap in range(0, 4):
+            for gap in range(0, MAX_GAP + 1):
                 if i + gap < len(tokens) and tokens[i + gap] in nxt:
                     i = i + gap + 1
                     k += 2
@@ -413,6 +435,16 @@ def _match(tokens: Sequence[str], pattern: Pattern, start: int) -> int:
     return i
 
 
+def _sequence_spans(
+    tokens: Sequence[str], segment_of: Sequence[int], sequence: Sequence_
+) -> Iterable[tuple[int, int]]:
+    """Every (start, end) where words in order match, inside one comma-separated segment."""
+    for start in range(len(tokens)):
+        end = _match(tokens, sequence, start)
+        if end >= 0 and segment_of[start] == segment_of[end - 1]:
+            yield start, end
+
+
 @dataclass(frozen=True)
 class _Hit:
     finding: str
@@ -421,6 +453,14 @@ class _Hit:
     clause: int
     negated: bool
     hypothetical: bool
+
+
+#: "my chest is fine": a word followed by one of these is not a complaint.
+_FINE = frozenset({"fine", "ok", "okay", "normal", "good", "alright", "grand"})
+#: Findings whose patterns contain their own "not" and are never negated themselves.
+_SELF_NEGATING = frozenset({"persistent", "long_cramp", "baby_movement", "resolved"})
+#: Clauses that only point back ("It hurts.") belong to the sentence before them.
+_ANAPHORA = frozenset({"it", "its", "that", "this"})
 
 
 class Triage:
@@ -432,9 +472,11 @@ class Triage:
             name: tuple(_compile(p, vocabulary) for p in patterns)
             for name, patterns in FINDINGS.items()
         }
-        self._negators = frozenset(vocabulary.lemma(w) for w in _NEGATORS)
         self._breakers = frozenset(vocabulary.lemma(w) for w in _BREAKERS)
-        self._not_warm_next = frozenset(vocabulary.lemma(w) for w in _NOT_WARM_NEXT)
+        self._not_next = {
+            name: frozenset(vocabulary.lemma(w) for w in words.split())
+            for name, words in _NOT_NEXT.items()
+        }
 
     # ----------------------------------------------------------------- reading
 
@@ -443,85 +485,110 @@ class Triage:
         hits = self._hits(text)
         reported = {h.finding for h in hits if not h.negated and not h.hypothetical}
         negated = {h.finding for h in hits if h.negated}
-        if _FEVER_NUMBER.search(fold(text)) and ({"fever"} & reported or "temp" in text.lower()):
+        folded = fold(text)
+        if _FEVER_NUMBER.search(folded) and ({"fever"} & reported or "temp" in folded):
             reported.add("fever")
+        if _BOTH_SIDES.search(folded):
+            reported.add("both_sides")
         return reported, negated
 
-    def _hits(self, text: str) -> list[_Hit]:
-        hits: list[_Hit] = []
-        affirmed = bool(_AFFIRM.search(fold(text)))
-        for number, clause in enumerate(clauses(text)):
-            segments = [s for s in clause.split(",") if s.strip()]
+    def _clauses(self, text: str) -> list[tuple[list[str], list[int]]]:
+        """Each clause as lemma tokens, with the comma-separated segment of each token."""
+        result: list[tuple[list[str], list[int]]] = []
+        for clause in clauses(text):
             tokens: list[str] = []
             segment_of: list[int] = []
-            for index, segment in enumerate(segments):
+            for index, segment in enumerate(s for s in clause.split(",") if s.strip()):
                 words = self.vocabulary.tokens(segment)
                 tokens.extend(words)
                 segment_of.extend([index] * len(words))
             if not tokens:
                 continue
-            hypothetical_from = self._hypothetical_from(tokens, affirmed)
-            clause_hits: list[tuple[str, int, int]] = []
+            if result and tokens[0] in _ANAPHORA and len(tokens) <= 6:
+                previous, previous_segments = result[-1]
+                offset = previous_segments[-1] + 1
+                previous.extend(tokens)
+                previous_segments.extend(offset + i for i in segment_of)
+                continue
+            result.append((tokens, segment_of))
+        return result
+
+    def _hits(self, text: str) -> list[_Hit]:
+        hits: list[_Hit] = []
+        affirmed = bool(_AFFIRM.search(fold(text)))
+        for number, (tokens, segment_of) in enumerate(self._clauses(text)):
+            hypothetical = self._hypothetical(tokens, affirmed)
+            found: list[tuple[str, int, int]] = []
             used: set[int] = set()
             for name, patterns in self.patterns.items():
                 for pattern in patterns:
-                    for start in range(len(tokens)):
-                        end = _match(tokens, pattern, start)
-                        if end < 0:
+                    if pattern.both is not None:
+                        continue
+                    for start, end in _sequence_spans(tokens, segment_of, pattern.sequence):
+                        if end < len(tokens) and tokens[end] in self._not_next.get(name, ()):
                             continue
-                        if name == "warmth" and end < len(tokens) and (
-                            tokens[end] in self._not_warm_next
-                        ):
-                            continue
-                        clause_hits.append((name, start, end))
-                        if name not in ("persistent", "long_cramp", "baby_movement"):
+                        found.append((name, start, end))
+                        if name not in _SELF_NEGATING:
                             # A negator inside a symptom phrase ("can not breathe") is part
                             # of the symptom, not a negation of what follows.
                             used.update(range(start, end))
-            for name, start, end in clause_hits:
+
+            def negated(i: int, name: str) -> bool:
+                return name not in _SELF_NEGATING and self._negated(tokens, segment_of, used, i)
+
+            for name, patterns in self.patterns.items():
+                for pattern in patterns:
+                    if pattern.both is None:
+                        continue
+                    left, right = pattern.both
+                    if any(
+                        t in left
+                        and not negated(i, name)
+                        and not _FINE.intersection(tokens[i : i + 4])
+                        for i, t in enumerate(tokens)
+                    ):
+                        # Reported at the second word: a negation must reach that word.
+                        found.extend((name, j, j + 1) for j, t in enumerate(tokens) if t in right)
+            for name, start, end in found:
                 hits.append(
                     _Hit(
                         finding=name,
                         start=start,
                         end=end,
                         clause=number,
-                        negated=self._negated(tokens, segment_of, used, start, name),
-                        hypothetical=(
-                            hypothetical_from is not None
-                            and start >= hypothetical_from
-                            and name not in _ALWAYS_REPORTED
-                        ),
+                        negated=negated(start, name),
+                        hypothetical=hypothetical[start] and name not in _ALWAYS_REPORTED,
                     )
                 )
         return hits
 
     def _negated(
-        self, tokens: list[str], segment_of: list[int], used: set[int], start: int, name: str
+        self, tokens: list[str], segment_of: list[int], used: set[int], start: int
     ) -> bool:
-        if name in ("persistent", "long_cramp", "baby_movement", "resolved"):
-            return False
-        for i in range(start - 1, max(-1, start - 6), -1):
+        for i in range(start - 1, max(-1, start - 5), -1):
             if segment_of[i] != segment_of[start] or tokens[i] in self._breakers:
                 return False
-            if tokens[i] in self._negators and i not in used:
+            if tokens[i] in _NEGATORS and i not in used:
                 return True
         return False
 
-    def _hypothetical_from(self, tokens: list[str], affirmed: bool) -> int | None:
-        """Index from which a clause speaks of a hypothetical, or None."""
+    def _hypothetical(self, tokens: list[str], affirmed: bool) -> list[bool]:
+        """Per token: does it speak of a hypothetical rather than report a symptom?"""
+        flags = [False] * len(tokens)
         if affirmed:
-            return None
+            return flags
+        is_question = tokens[0] in _QUESTION_START and (len(tokens) < 2 or tokens[1] != "not")
+        if is_question and not _REPORT.intersection(tokens):
+            if not ("normal" in tokens and "to" in tokens[tokens.index("normal") :][:2]):
+                return [True] * len(tokens)  # "is chest pain dangerous?" asks, not tells
+        conditional = False
         for i, token in enumerate(tokens):
             if token in _CONDITIONAL:
-                return i
-        if tokens[0] in _QUESTION_START or (len(tokens) > 1 and tokens[1] in _QUESTION_START):
-            if "normal" in tokens and "to" in tokens[tokens.index("normal") :][:2]:
-                return None  # "is it normal to be breathless" describes the asker
-            if not _REPORT.intersection(tokens):
-                return 0
-        return None
-
-    # ----------------------------------------------------------------- deciding
+                conditional = True  # "what should I do if my leg swells"
+            elif token in self._breakers:
+                conditional = False  # "not sure if it matters but I coughed up blood"
+            flags[i] = conditional
+        return flags
 
     def assess(self, text: str) -> Assessment:
         found, negated = self.findings(text)
@@ -537,8 +604,16 @@ def decide(found: set[str], negated: set[str]) -> Assessment:
 
     leg_symptom = bool(found & {"swelling", "redness", "warmth", "pain", "hard_vein", "leg"})
     # Emergency: the lungs, the heart, the brain, and bleeding that will not stop.
-    for finding in ("breathless", "chest_pain", "cough_blood", "seizure", "unresponsive",
-                    "stroke", "bleeding_vein", "collapse"):
+    for finding in (
+        "breathless",
+        "chest_pain",
+        "cough_blood",
+        "seizure",
+        "unresponsive",
+        "stroke",
+        "bleeding_vein",
+        "collapse",
+    ):
         if finding in found:
             add(Level.EMERGENCY, finding)
     if found & {"racing_heart", "dizzy"}:
@@ -561,7 +636,7 @@ def decide(found: set[str], negated: set[str]) -> Assessment:
         add(Level.URGENT, "warmth")
     if "hard_vein" in found:
         add(Level.URGENT, "hard_vein")
-    if "pain_walking" in found:
+    if "pain_walking" in found and ("leg" in found or "belly" not in found):
         add(Level.URGENT, "pain_walking")
     if "pain" in found and "persistent" in found and "resolved" not in found:
         add(Level.URGENT, "persistent_pain")
@@ -572,8 +647,14 @@ def decide(found: set[str], negated: set[str]) -> Assessment:
     if "fall" in found:
         add(Level.URGENT, "fall")
     # Urgent: pre-eclampsia and the baby.
-    for finding in ("headache", "vision", "rib_pain", "vomiting", "face_hands_swelling",
-                    "baby_movement"):
+    for finding in (
+        "headache",
+        "vision",
+        "rib_pain",
+        "vomiting",
+        "face_hands_swelling",
+        "baby_movement",
+    ):
         if finding in found:
             add(Level.URGENT, finding)
     # Belly, not legs.
