@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from crampvoice import render
+from crampvoice.content import ContentError
 from crampvoice.engine import Core
 from crampvoice.reply import Reply
 from crampvoice.state import State
@@ -84,6 +85,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0 if report.meets_targets() else 1
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from crampvoice_sms.commands import serve  # the web adapter (Flask)
+
+    return serve(args)
+
+
+def cmd_sms(args: argparse.Namespace) -> int:
+    from crampvoice_sms.commands import send  # signs with twilio's own validator
+
+    return send(args)
+
+
+def cmd_build_skill(args: argparse.Namespace) -> int:
+    from crampvoice_skill.commands import build_skill  # the Alexa adapter
+
+    return build_skill(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crampvoice",
@@ -109,12 +128,32 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure triage against the labelled corpus")
     ev.add_argument("--corpus", default="tests/data/triage_corpus.tsv")
     ev.set_defaults(run=cmd_eval)
+
+    serve = sub.add_parser("serve", help="run the web app: /sms, /alexa (and the simulator)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
+
+    sms = sub.add_parser("sms", help="send a correctly signed SMS webhook to a running server")
+    sms.add_argument("--from", dest="sender", default="+15551234567")
+    sms.add_argument("--url", default="http://127.0.0.1:8000", help="the server's base URL")
+    sms.add_argument("text", nargs="+")
+    sms.set_defaults(run=cmd_sms)
+
+    skill = sub.add_parser("build-skill", help="write the Alexa interaction models")
+    skill.add_argument("--check", action="store_true", help="fail if the checked-in models are stale")
+    skill.add_argument("--out", default="skill/skill-package/interactionModels/custom")
+    skill.set_defaults(run=cmd_build_skill)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except ContentError as error:
+        print(f"crampvoice: the advice content is invalid: {error}", file=sys.stderr)
+        return 2
     return result
 
 

@@ -1,0 +1,22 @@
+"""Phone numbers: the region a number belongs to, and so the locale its replies use."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from crampvoice.content import library
+
+
+def region(number: str) -> str | None:
+    """ISO country code of an E.164 number ("+447700900123" -> "GB"), or None."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return None
+    code = phonenumbers.region_code_for_number(parsed)
+    return code if code and code != "ZZ" else None
+
+
+def locale_for(number: str) -> str:
+    """The content locale for replies to this number (unknown country: the neutral base)."""
+    return library().locale_for_country(region(number))
