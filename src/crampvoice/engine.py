@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from crampvoice.content import LocaleContent, Text, library
 from crampvoice.content import Library as ContentLibrary
-from crampvoice.intents import Intent
+from crampvoice.intents import CONTROL_INTENTS, Intent
 from crampvoice.reply import Action, Escalation, Part, Reply
 from crampvoice.state import State
 from crampvoice.triage import NONE, Assessment, Level, Triage
@@ -81,8 +81,7 @@ class Core:
 
 
 def _default_topic(intent: Intent) -> str | None:
-    return None if intent in (Intent.NEXT, Intent.REPEAT, Intent.PREVIOUS, Intent.YES,
-                              Intent.NO, Intent.FALLBACK) else intent.value
+    return None if intent in CONTROL_INTENTS else intent.value
 
 
 class _Composer:
@@ -108,6 +107,7 @@ class _Composer:
         action: Action | None = None,
         topic: str | None = None,
         sources: tuple[str, ...] = (),
+        say_prompt: bool = True,
     ) -> Reply:
         level = level or turn.assessment.level
         if not level.escalates and level is Level.ROUTINE and not turn.assessment.ask:
@@ -120,6 +120,7 @@ class _Composer:
             parts=tuple(parts),
             state=state,
             prompt=prompt,
+            say_prompt=say_prompt,
             end_session=end,
             escalation=escalation,
             action=action,
@@ -223,6 +224,10 @@ class _Composer:
                               prompt=self.system("reprompt"))
         if intent is Intent.NO:
             return self.reply(turn, [Part(self.system("goodbye"))], State(), end=True)
+        if intent is Intent.DELETE:
+            return self.reply(turn, [Part(self.system("delete_confirm"))],
+                              State(pending="delete_confirm"),
+                              prompt=self.system("delete_confirm"))
         if intent is Intent.FALLBACK:
             return self.reply(turn, [Part(self.system("fallback"))], state,
                               prompt=self.system("reprompt"))
@@ -245,11 +250,14 @@ class _Composer:
                               topic=topic.key, sources=topic.sources)
         action: Action | None = "opt_in" if intent is Intent.START else None
         end = intent is Intent.THANKS
+        # Welcome and help texts already end by offering what to ask next.
+        inviting = intent in (Intent.GREETING, Intent.HELP, Intent.START)
         return self.reply(
             turn,
             [Part(topic.text)],
             State(topic=topic.key),
-            prompt=None if end else self.system("more_prompt"),
+            prompt=None if end else self.system("reprompt" if inviting else "more_prompt"),
+            say_prompt=not inviting,
             end=end,
             action=action,
             topic=topic.key,

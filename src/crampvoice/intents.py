@@ -34,11 +34,21 @@ class Intent(StrEnum):
     YES = "yes"
     NO = "no"
     FALLBACK = "fallback"
+    # Privacy: erase everything stored about this person (asks to confirm first).
+    DELETE = "delete"
 
 
 #: Intents that move through a conversation rather than ask for advice.
 CONTROL_INTENTS = frozenset(
-    {Intent.NEXT, Intent.REPEAT, Intent.PREVIOUS, Intent.YES, Intent.NO, Intent.FALLBACK}
+    {
+        Intent.NEXT,
+        Intent.REPEAT,
+        Intent.PREVIOUS,
+        Intent.YES,
+        Intent.NO,
+        Intent.FALLBACK,
+        Intent.DELETE,
+    }
 )
 
 #: Intents answered from a topic of advice content (every one needs a default topic).

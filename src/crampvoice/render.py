@@ -51,17 +51,24 @@ def sms(reply: Reply) -> str:
             chosen.append(part.text.sms)
         elif not part.optional:
             raise BudgetError(f"required part does not fit the SMS budget of {budget}")
-    if reply.prompt is not None and not reply.end_session:
+    if _prompt_adds(reply) and reply.prompt is not None:
         candidate = " ".join([*chosen, reply.prompt.sms])
         if gsm.septets(candidate) <= budget:
             chosen.append(reply.prompt.sms)
     return check_sms(" ".join(chosen), budget)
 
 
+def _prompt_adds(reply: Reply) -> bool:
+    """Whether the prompt is said at the end (not when the session ends or it was just said)."""
+    if reply.prompt is None or reply.end_session or not reply.say_prompt:
+        return False
+    return not reply.parts or reply.parts[-1].text != reply.prompt
+
+
 def plain_voice(reply: Reply) -> str:
     """What the speaker says, as plain text (for logs, cards and `--json`)."""
     words = [part.text.voice for part in reply.parts if part.text.voice]
-    if reply.prompt is not None and not reply.end_session:
+    if _prompt_adds(reply) and reply.prompt is not None:
         words.append(reply.prompt.voice)
     return " ".join(words)
 
@@ -98,7 +105,7 @@ def ssml(reply: Reply) -> str:
             body.append(_speak_text(part.text.voice, reply.say_as_digits))
         if part.hold:
             body.append(hold_ssml(part.hold, reply.hold_done))
-    if reply.prompt is not None and not reply.end_session:
+    if _prompt_adds(reply) and reply.prompt is not None:
         body.append(_speak_text(reply.prompt.voice, reply.say_as_digits))
     return "<speak>" + " ".join(b for b in body if b) + "</speak>"
 

@@ -37,6 +37,7 @@ class Reply:
     parts: tuple[Part, ...]
     state: State
     prompt: Text | None = None  # what to say next; spoken last and used as the reprompt
+    say_prompt: bool = True  # False when the answer already ends by inviting the next turn
     end_session: bool = False
     escalation: Escalation | None = None
     action: Action | None = None

@@ -356,7 +356,11 @@ _BREAKERS = frozenset(
 _QUESTION_START = frozenset(
     "what how when which is are can could does do should will would why where who".split()
 )
-_REPORT = frozenset("my mine me i am she her he his we our wife".split())
+# Words that make a question report the asker's own symptoms ("is it bad that MY leg...").
+_REPORT = frozenset("my mine she her he his our wife husband partner".split())
+_REPORT_PAIRS = frozenset(
+    {("i", "am"), ("i", "have"), ("i", "got"), ("i", "feel"), ("i", "keep"), ("i", "can")}
+)
 _CONDITIONAL = frozenset({"if"})
 _AFFIRM = re.compile(r"\b(mine is|mine does|mine has|because mine|asking because)\b")
 # Plural body parts mean both sides ("my ankles are puffy"); read before lemmas drop the "s".
@@ -578,7 +582,10 @@ class Triage:
         if affirmed:
             return flags
         is_question = tokens[0] in _QUESTION_START and (len(tokens) < 2 or tokens[1] != "not")
-        if is_question and not _REPORT.intersection(tokens):
+        reports = _REPORT.intersection(tokens) or _REPORT_PAIRS.intersection(
+            zip(tokens, tokens[1:])
+        )
+        if is_question and not reports:
             if not ("normal" in tokens and "to" in tokens[tokens.index("normal") :][:2]):
                 return [True] * len(tokens)  # "is chest pain dangerous?" asks, not tells
         conditional = False

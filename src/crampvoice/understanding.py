@@ -167,15 +167,17 @@ def load_phrasings(path: Path, language: str, extra_words: Iterable[str] = ()) -
         unknown = set(table) - {"cues", "samples"}
         if unknown:
             raise ContentError(name, f"topics.{key}.{sorted(unknown)[0]}", "unknown key")
-        cues = []
+        cues: dict[tuple[str, ...], float] = {}
         for cue, weight in table.get("cues", {}).items():
             if not isinstance(weight, int | float) or weight <= 0:
                 raise ContentError(name, f"topics.{key}.cues.{cue}", "weight must be positive")
-            cues.append((tuple(_apply(vocabulary.tokens(cue), synonyms)), float(weight)))
+            # Cues that synonyms make identical ("at night", "in bed") count once.
+            phrase = tuple(_apply(vocabulary.tokens(cue), synonyms))
+            cues[phrase] = max(cues.get(phrase, 0.0), float(weight))
         samples = table.get("samples", [])
         if not samples:
             raise ContentError(name, f"topics.{key}.samples", "at least one sample")
-        topics[key] = TopicCues(key, tuple(cues), tuple(samples))
+        topics[key] = TopicCues(key, tuple(cues.items()), tuple(samples))
     return Phrasings(language, synonyms, commands, topics, vocabulary)
 
 

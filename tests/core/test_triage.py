@@ -1,0 +1,239 @@
+"""Red-flag triage, row by row of ../shared/clinical-reference.md section 5.
+
+Every table here is written by hand. None of it is derived from the content or the
+triage patterns under test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crampvoice import gsm, render
+from crampvoice.engine import Core
+from crampvoice.evaluation import evaluate, read_corpus
+from crampvoice.state import State
+from crampvoice.triage import Level
+
+E, U, R, N = Level.EMERGENCY, Level.URGENT, Level.ROUTINE, Level.NONE
+
+REFERENCE_ROWS = [
+    # leg pain or swelling with breathlessness, chest pain, coughing blood, racing heart, fainting
+    ("my calf is swollen and now I can't breathe properly", E),
+    ("leg hurts and I feel short of breath", E),
+    ("swollen leg and a sharp pain in my chest when I breathe in", E),
+    ("my calf has been sore for days and I just coughed up blood", E),
+    ("my heart is racing and my leg is swollen", E),
+    ("I fainted and my leg is really painful", E),
+    # chest pain or sudden breathlessness alone
+    ("I have chest pain", E),
+    ("suddenly I can't catch my breath", E),
+    # seizure, unresponsive
+    ("my wife is having a fit", E),
+    ("she collapsed and won't wake up", E),
+    # stroke signs
+    ("my face is drooping on one side", E),
+    ("my speech is slurred and my arm feels weak", E),
+    # bleeding varicose vein
+    ("my varicose vein is bleeding and won't stop even with pressure", E),
+    # urgent: a possible clot
+    ("pain in my left calf that won't go away", U),
+    ("my right leg is swollen, the left one is fine", U),
+    ("my calf is red and warm", U),
+    ("the leg has gone a darker colour", U),
+    ("there's a hard, sore vein behind my knee", U),
+    ("it hurts to walk on my left leg", U),
+    ("my left calf is swollen and hot and it hurts to walk", U),
+    # urgent: pre-eclampsia signs
+    ("I have a terrible headache", U),
+    ("my vision is blurry and I see flashing lights", U),
+    ("severe pain just below my ribs", U),
+    ("I keep vomiting", U),
+    ("my face and hands swelled up suddenly today", U),
+    # urgent: the baby
+    ("the baby is moving less than usual", U),
+    ("I haven't felt the baby move today", U),
+    # urgent: long cramp, fever, fall
+    ("this cramp has lasted 20 minutes and stretching doesn't help", U),
+    ("my leg aches and I have a fever of 38.5", U),
+    ("I fell down the stairs onto my bump", U),
+    # belly cramps with danger signs
+    ("stomach cramps and some bleeding", U),
+    ("belly cramps and I think my waters broke", U),
+    ("tightenings in my belly every 5 minutes", U),
+    # routine
+    ("cramps wake me up every night", R),
+    ("my toes go numb sometimes but I can move them fine", R),
+    ("both ankles are a bit puffy in the evening and fine by morning", R),
+    ("should I start taking magnesium?", R),
+    ("mild period-like cramps in my tummy, no bleeding", R),
+    # none
+    ("had a cramp last night, it's gone now, no swelling", N),
+    ("I have a cramp in my calf right now", N),
+    ("short calf cramp at 3am, sore this morning, not red or swollen", N),
+    ("why do I get leg cramps", N),
+    ("thanks", N),
+]
+
+NEGATION_AND_SCOPE = [
+    ("no swelling but it's red", U),
+    ("no chest pain, breathing fine", N),
+    ("not swollen, not red, not warm, just sore", N),
+    ("my leg isn't swollen but I can't breathe", E),
+    ("without any swelling or redness, a quick cramp that passed", N),
+    ("no pain in my chest but I'm so short of breath", E),
+    ("nothing like chest pain, just a calf cramp", N),
+    ("I'm not breathless, but my left calf is swollen", U),
+    ("my chest is fine, my calf hurts after a cramp, it's easing", N),
+]
+
+ONE_LEG_VERSUS_BOTH = [
+    ("both ankles swell a little by the end of the day", R),
+    ("my left leg is much more swollen than my right", U),
+    ("both feet suddenly swelled up this afternoon", U),
+    ("swelling in one leg only", U),
+]
+
+SPELLING_AND_PLAIN_WORDS = [
+    ("my leg is swolen and its hard to brething", E),
+    ("calf is hott", U),
+    ("my leg is puffy", U),
+    ("it's hot to touch", U),
+    ("can't catch my breath", E),
+    ("charley horse last night, gone now", N),
+    ("baby hasnt moved much today", U),
+]
+
+SEVERAL_SENTENCES_AND_AFTER_BIRTH = [
+    ("Had a cramp. Now my calf is swollen. And I'm breathless.", E),
+    ("Had a cramp. It went. But now the calf is all swollen.", U),
+    ("since I gave birth my calf has been red and sore", U),
+    ("2 weeks postpartum and I have chest pain when I breathe", E),
+    ("Nothing wrong with my legs. It's my chest. It hurts.", E),
+]
+
+QUESTIONS_ARE_NOT_REPORTS = [
+    ("what does a clot feel like?", N),
+    ("when should I worry about leg pain?", N),
+    ("is chest pain in pregnancy dangerous?", N),
+    ("what should I do if my leg swells up", N),
+    ("my calf is red and swollen, could it be a clot?", U),
+    ("what does a clot feel like? asking because my calf is warm and swollen", U),
+]
+
+NOT_LEG_CRAMPS = [
+    ("I have belly cramps", R),
+    ("really severe pain in my tummy", U),
+    ("cramps low in my belly and there's fluid leaking", U),
+]
+
+
+@pytest.fixture(scope="module")
+def core() -> Core:
+    return Core.default()
+
+
+@pytest.mark.parametrize(
+    ("message", "level"),
+    REFERENCE_ROWS
+    + NEGATION_AND_SCOPE
+    + ONE_LEG_VERSUS_BOTH
+    + SPELLING_AND_PLAIN_WORDS
+    + SEVERAL_SENTENCES_AND_AFTER_BIRTH
+    + QUESTIONS_ARE_NOT_REPORTS
+    + NOT_LEG_CRAMPS,
+)
+def test_level(core: Core, message: str, level: Level) -> None:
+    assert core.assess(message).level is level, message
+
+
+@pytest.mark.parametrize(
+    ("locale", "number"),
+    [("en-GB", "999"), ("en-US", "911"), ("en-AU", "000"), ("en-CA", "911"), ("en-IN", "112"),
+     ("en-NZ", "111"), ("en-IE", "112")],
+)
+def test_emergency_reply_leads_with_the_local_number(core: Core, locale: str, number: str) -> None:
+    reply = core.respond("my calf is swollen and now I can't breathe properly", locale=locale)
+    text = render.sms(reply)
+    assert reply.triage is Level.EMERGENCY
+    assert text.startswith(f"Call {number}")
+    assert gsm.segments(text) == 1
+    spoken = render.plain_voice(reply)
+    first_two = ". ".join(spoken.split(". ")[:2])
+    assert number in first_two
+    assert reply.end_session
+    assert reply.escalation is not None and reply.escalation.emergency_number.startswith(number)
+
+
+def test_unknown_region_says_local_emergency_number(core: Core) -> None:
+    reply = core.respond("I have chest pain", locale="en")
+    assert "your local emergency number" in render.sms(reply)
+
+
+def test_escalation_beats_the_question_asked(core: Core) -> None:
+    reply = core.respond("does magnesium help? also my calf is red and swollen", locale="en-GB")
+    text = render.sms(reply)
+    assert reply.triage is Level.URGENT
+    assert text.startswith("Contact the maternity triage")
+    assert "magnesium" not in text.lower()
+
+
+def test_escalation_asks_to_say_pregnant(core: Core) -> None:
+    for message in ("I have chest pain", "the baby is moving less"):
+        text = render.sms(core.respond(message, locale="en-US")).lower()
+        assert "pregnant" in text
+
+
+def test_bleeding_vein_gets_first_aid(core: Core) -> None:
+    text = render.sms(core.respond("varicose vein bleeding and it won't stop", locale="en-GB"))
+    assert text.startswith("Call 999")
+    assert "press" in text.lower()
+
+
+def test_follow_up_yes_settles_urgent(core: Core) -> None:
+    asked = core.respond("my leg still hurts", locale="en-GB")
+    assert asked.state.pending == "leg_check"
+    assert "swollen, red or warm" in render.sms(asked)
+    settled = core.respond("yes", state=asked.state, locale="en-GB")
+    assert settled.triage is Level.URGENT
+    assert render.sms(settled).startswith("Contact")
+
+
+def test_follow_up_no_gives_self_care_and_when_to_act(core: Core) -> None:
+    asked = core.respond("my leg still hurts", locale="en-US")
+    settled = core.respond("no", state=asked.state, locale="en-US")
+    assert settled.triage is Level.ROUTINE
+    assert settled.state.pending is None
+    assert "sore" in render.sms(settled)
+
+
+def test_follow_up_description_is_triaged(core: Core) -> None:
+    asked = core.respond("my leg still hurts", locale="en-AU")
+    settled = core.respond("it's swollen and I'm breathless", state=asked.state, locale="en-AU")
+    assert settled.triage is Level.EMERGENCY
+    assert render.sms(settled).startswith("Call 000")
+
+
+def test_follow_up_in_voice_has_a_reprompt(core: Core) -> None:
+    asked = core.respond("my leg still hurts", locale="en-US")
+    assert render.reprompt_ssml(asked) is not None
+
+
+def test_red_flags_survive_any_conversation_state(core: Core) -> None:
+    for state in (State(guide="relief", step=2), State(pending="delete_confirm"),
+                  State(pending="leg_check")):
+        reply = core.respond("I can't breathe", state=state, locale="en-US")
+        assert reply.triage is Level.EMERGENCY
+
+
+CORPUS = Path(__file__).parents[1] / "data" / "triage_corpus.tsv"
+
+
+def test_corpus_meets_targets(core: Core) -> None:
+    report = evaluate(core, read_corpus(CORPUS))
+    assert len(report.outcomes) >= 300
+    assert not report.misses(), report.text()
+    assert report.recall(Level.EMERGENCY) == 1.0
+    assert report.recall(Level.URGENT) == 1.0
+    assert report.false_alarm_rate() <= 0.03, report.text()
