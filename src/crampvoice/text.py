@@ -7,10 +7,11 @@ correction against a known vocabulary ("swolen" -> "swollen").
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crampvoice import gsm
 
@@ -19,8 +20,10 @@ _CONTRACTIONS = [
     (re.compile(r"\bcannot\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
     (re.compile(r"\bain'?t\b"), "is not"),
-    (re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|could|would|should|must)n'?t\b"),
-     r"\1 not"),
+    (
+        re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|could|would|should|must)n'?t\b"),
+        r"\1 not",
+    ),
     (re.compile(r"\b(it|that|there|what|he|she|who|where|here)'?s\b"), r"\1 is"),
     (re.compile(r"\bi'?m\b"), "i am"),
     (re.compile(r"\bi'?ve\b"), "i have"),
@@ -51,9 +54,12 @@ _IRREGULAR = {
     "gave": "give",
     "worse": "bad",
     "worst": "bad",
+    # Kept whole: the base form means something else ("spotting" is bleeding, a "spot" is not).
+    "spotting": "spotting",
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower-case, typographic look-alikes folded, accents stripped, contractions expanded."""
     text = gsm.fold(text).lower()
@@ -106,6 +112,7 @@ class Vocabulary:
     known: frozenset[str]
     protected: frozenset[str]
     _index: dict[str, tuple[str, ...]]
+    _lemmas: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, known: Iterable[str], protected: Iterable[str] = ()) -> Vocabulary:
@@ -124,6 +131,14 @@ class Vocabulary:
 
     def lemma(self, token: str) -> str:
         """The known word this token stands for: itself, a base form, or a one-edit correction."""
+        cached = self._lemmas.get(token)
+        if cached is None:
+            cached = self._lemma(token)
+            if len(self._lemmas) < 50_000:  # bounded: tokens come from strangers' messages
+                self._lemmas[token] = cached
+        return cached
+
+    def _lemma(self, token: str) -> str:
         # Known inflections reduce to their known base ("hurts" -> "hurt"), so a pattern
         # written with either form matches both.
         for base in _candidates(token):

@@ -93,6 +93,7 @@ FINDINGS: dict[str, tuple[str, ...]] = {
         f"{_PAIN}|tight|tightness|heavy|heaviness|pressure|crushing in|on * {_CHEST}",
         f"{_PAIN}|crushing * {_CHEST}",
         f"{_PAIN} when|to * i * breathe|breath|breathing",
+        f"{_PAIN} * when|if * deep|big breath|breathe|breathing",
         f"{_PAIN} * breathe|breath in",
         f"hurt|hurts to {_BREATH}",
         "heart attack",
@@ -176,6 +177,7 @@ FINDINGS: dict[str, tuple[str, ...]] = {
         "can not|hardly|barely * walk|stand|weight",
         "can not put weight",
         f"pull|flex|point * toe|toes|foot * {_PAIN}",
+        f"{_PAIN} * when|if * pull|flex|point|lift * toe|toes|foot",
         f"flex * foot * {_PAIN}",
         f"{_PAIN} to stand",
         f"can not flex|walk|stand|move * without * {_PAIN}",
@@ -219,7 +221,7 @@ FINDINGS: dict[str, tuple[str, ...]] = {
         "car accident|crash",
         "accident",
         "seatbelt",
-        "kicked|hit|punched|knocked|bumped * stomach|belly|bump|tummy|abdomen",
+        "kicked|hit|punched|knocked|bumped|jumped|landed|elbowed|stood * stomach|belly|bump|tummy|abdomen",
         "bump hit",
         "landed on",
     ),
@@ -362,7 +364,11 @@ _REPORT_PAIRS = frozenset(
     {("i", "am"), ("i", "have"), ("i", "got"), ("i", "feel"), ("i", "keep"), ("i", "can")}
 )
 _CONDITIONAL = frozenset({"if"})
-_AFFIRM = re.compile(r"\b(mine is|mine does|mine has|because mine|asking because)\b")
+# After a general question, words that say it is happening to the asker after all.
+_AFFIRM = re.compile(
+    r"\b(mine is|mine does|mine has|because mine|asking because|happening to me|"
+    r"i have had it|i have got it|i have it|i have that|i am having it)\b"
+)
 # Plural body parts mean both sides ("my ankles are puffy"); read before lemmas drop the "s".
 _BOTH_SIDES = re.compile(r"\b(ankles|feet|legs|calves|cankles)\b")
 _FEVER_NUMBER = re.compile(
@@ -439,16 +445,6 @@ def _match(tokens: Sequence[str], sequence: Sequence_, start: int) -> int:
     return i
 
 
-def _sequence_spans(
-    tokens: Sequence[str], segment_of: Sequence[int], sequence: Sequence_
-) -> Iterable[tuple[int, int]]:
-    """Every (start, end) where words in order match, inside one comma-separated segment."""
-    for start in range(len(tokens)):
-        end = _match(tokens, sequence, start)
-        if end >= 0 and segment_of[start] == segment_of[end - 1]:
-            yield start, end
-
-
 @dataclass(frozen=True)
 class _Hit:
     finding: str
@@ -476,6 +472,22 @@ class Triage:
             name: tuple(_compile(p, vocabulary) for p in patterns)
             for name, patterns in FINDINGS.items()
         }
+        # Word-order patterns indexed by their first word: a clause only tries the patterns
+        # that can start at each of its words.
+        self._by_first: dict[str, list[tuple[str, Sequence_]]] = {}
+        for name, compiled in self.patterns.items():
+            for pattern in compiled:
+                if pattern.both is None:
+                    first = pattern.sequence[0]
+                    assert first is not None, name
+                    for word in first:
+                        self._by_first.setdefault(word, []).append((name, pattern.sequence))
+        self._both = [
+            (name, pattern.both)
+            for name, compiled in self.patterns.items()
+            for pattern in compiled
+            if pattern.both is not None
+        ]
         self._breakers = frozenset(vocabulary.lemma(w) for w in _BREAKERS)
         self._not_next = {
             name: frozenset(vocabulary.lemma(w) for w in words.split())
@@ -524,27 +536,25 @@ class Triage:
             hypothetical = self._hypothetical(tokens, affirmed)
             found: list[tuple[str, int, int]] = []
             used: set[int] = set()
-            for name, patterns in self.patterns.items():
-                for pattern in patterns:
-                    if pattern.both is not None:
+            for start, token in enumerate(tokens):
+                for name, sequence in self._by_first.get(token, ()):
+                    end = _match(tokens, sequence, start)
+                    if end < 0 or segment_of[start] != segment_of[end - 1]:
+                        continue  # words in order stay inside one comma-separated segment
+                    if end < len(tokens) and tokens[end] in self._not_next.get(name, ()):
                         continue
-                    for start, end in _sequence_spans(tokens, segment_of, pattern.sequence):
-                        if end < len(tokens) and tokens[end] in self._not_next.get(name, ()):
-                            continue
-                        found.append((name, start, end))
-                        if name not in _SELF_NEGATING:
-                            # A negator inside a symptom phrase ("can not breathe") is part
-                            # of the symptom, not a negation of what follows.
-                            used.update(range(start, end))
+                    found.append((name, start, end))
+                    if name not in _SELF_NEGATING:
+                        # A negator inside a symptom phrase ("can not breathe") is part
+                        # of the symptom, not a negation of what follows.
+                        used.update(range(start, end))
 
             def negated(i: int, name: str) -> bool:
                 return name not in _SELF_NEGATING and self._negated(tokens, segment_of, used, i)
 
-            for name, patterns in self.patterns.items():
-                for pattern in patterns:
-                    if pattern.both is None:
-                        continue
-                    left, right = pattern.both
+            words = set(tokens)
+            for name, (left, right) in self._both:
+                if words & left and words & right:
                     if any(
                         t in left
                         and not negated(i, name)
@@ -609,7 +619,7 @@ def decide(found: set[str], negated: set[str]) -> Assessment:
     def add(level: Level, reason: str) -> None:
         reasons.append((level, reason))
 
-    leg_symptom = bool(found & {"swelling", "redness", "warmth", "pain", "hard_vein", "leg"})
+    leg_complaint = found & {"pain", "swelling", "redness", "warmth", "hard_vein", "cramp"}
     # Emergency: the lungs, the heart, the brain, and bleeding that will not stop.
     for finding in (
         "breathless",
@@ -624,7 +634,7 @@ def decide(found: set[str], negated: set[str]) -> Assessment:
         if finding in found:
             add(Level.EMERGENCY, finding)
     if found & {"racing_heart", "dizzy"}:
-        if leg_symptom and found & {"pain", "swelling", "redness", "warmth"}:
+        if leg_complaint:
             add(Level.EMERGENCY, "racing_heart" if "racing_heart" in found else "dizzy")
         else:
             add(Level.URGENT, "racing_heart" if "racing_heart" in found else "dizzy")

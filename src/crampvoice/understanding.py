@@ -66,6 +66,11 @@ class Understander:
         self.phrasings = phrasings
         self.topic_intents = dict(topic_intents)
         self._order = {key: index for index, key in enumerate(phrasings.topics)}
+        # Cues indexed by their first word, so a message only tries cues that can match.
+        self._cues: dict[str, list[tuple[str, tuple[str, ...], float]]] = {}
+        for topic in phrasings.topics.values():
+            for phrase, weight in topic.cues:
+                self._cues.setdefault(phrase[0], []).append((topic.key, phrase, weight))
 
     def tokens(self, text: str) -> list[str]:
         """Lemmas of a message with synonyms applied."""
@@ -87,18 +92,19 @@ class Understander:
             topic = command.value if command.value in self.topic_intents else None
             return Understanding(command, topic, 10.0, key)
 
+        matched: set[tuple[str, tuple[str, ...]]] = set()
+        scores: dict[str, float] = {}
+        for start, token in enumerate(tokens):
+            for topic, phrase, weight in self._cues.get(token, ()):
+                if (topic, phrase) not in matched and key[start : start + len(phrase)] == phrase:
+                    matched.add((topic, phrase))  # each cue counts once
+                    scores[topic] = scores.get(topic, 0.0) + weight
         best, best_score = None, 0.0
-        for topic in self.phrasings.topics.values():
-            score = 0.0
-            for phrase, weight in topic.cues:
-                if find(tokens, phrase) >= 0:
-                    score += weight
+        for topic, score in scores.items():
             if score > best_score or (
-                score == best_score
-                and best is not None
-                and self._order[topic.key] < self._order[best]
+                score == best_score and best is not None and self._order[topic] < self._order[best]
             ):
-                best, best_score = topic.key, score
+                best, best_score = topic, score
         if best is not None and best_score >= MIN_SCORE:
             return Understanding(self.topic_intents[best], best, best_score, key)
         if CRAMP_WORDS.intersection(tokens):

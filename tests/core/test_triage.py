@@ -227,12 +227,13 @@ def test_red_flags_survive_any_conversation_state(core: Core) -> None:
         assert reply.triage is Level.EMERGENCY
 
 
-CORPUS = Path(__file__).parents[1] / "data" / "triage_corpus.tsv"
+DATA = Path(__file__).parents[1] / "data"
 
 
-def test_corpus_meets_targets(core: Core) -> None:
-    report = evaluate(core, read_corpus(CORPUS))
-    assert len(report.outcomes) >= 300
+@pytest.mark.parametrize(("corpus", "size"), [("triage_corpus.tsv", 300), ("triage_holdout.tsv", 150)])
+def test_corpus_meets_targets(core: Core, corpus: str, size: int) -> None:
+    report = evaluate(core, read_corpus(DATA / corpus))
+    assert len(report.outcomes) >= size
     assert not report.misses(), report.text()
     assert report.recall(Level.EMERGENCY) == 1.0
     assert report.recall(Level.URGENT) == 1.0

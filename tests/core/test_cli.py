@@ -1,0 +1,81 @@
+"""`crampvoice ask/chat/eval`, run as a person would run them: as a command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+
+def crampvoice(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crampvoice.cli", *args],
+        input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+
+
+def ask_json(*args: str) -> dict[str, object]:
+    result = crampvoice("ask", "--json", *args)
+    assert result.returncode == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_ask_json_contract_sms() -> None:
+    data = ask_json("i have a cramp in my calf right now")
+    assert {"intent", "triage", "text", "locale"} <= data.keys()
+    assert data["intent"] == "relief_now"
+    assert data["triage"] == "none"
+    assert data["locale"] == "en-US"
+    assert str(data["text"]).startswith("Straighten your leg and pull your toes up")
+
+
+def test_ask_json_contract_voice_has_whole_ssml() -> None:
+    data = ask_json("--channel", "voice", "--locale", "en-GB", "my leg is swollen and I can't breathe")
+    assert data["triage"] == "emergency"
+    ssml = str(data["ssml"])
+    assert ssml.startswith("<speak>") and ssml.endswith("</speak>")
+    assert "999" in ssml
+    assert data["locale"] == "en-GB"
+
+
+def test_issue_examples() -> None:
+    assert ask_json("my left calf is swollen and hot and it hurts to walk")["triage"] == "urgent"
+    for locale, number in (("en-GB", "999"), ("en-US", "911"), ("en-AU", "000")):
+        data = ask_json("--locale", locale, "my calf is swollen and now I can't breathe properly")
+        assert data["triage"] == "emergency"
+        assert number in str(data["text"])
+    assert ask_json("had a cramp last night, it's gone now, no swelling")["triage"] == "none"
+
+
+def test_chat_keeps_state_between_turns() -> None:
+    result = crampvoice("chat", "--json", stdin="cramp\nnext\nnext\n")
+    assert result.returncode == 0
+    replies = [json.loads(line.removeprefix("> ")) for line in result.stdout.splitlines()
+               if line.startswith("> {")]
+    assert [r["state"].get("step", 0) for r in replies] == [0, 1, 2]
+
+
+def test_eval_prints_matrix_and_meets_targets() -> None:
+    result = crampvoice("eval")
+    assert result.returncode == 0, result.stdout
+    assert "recall emergency" in result.stdout and "targets met" in result.stdout
+
+
+def test_invalid_content_is_a_clear_error(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "shared", tmp_path / "shared")
+    base = tmp_path / "shared" / "content" / "en.toml"
+    base.write_text(base.read_text().replace("[meta]", "[meta]\nbogus = 1", 1))
+    result = subprocess.run(
+        [sys.executable, "-m", "crampvoice.cli", "ask", "hi"], capture_output=True, text=True,
+        env={"CRAMPVOICE_CONTENT_DIR": str(tmp_path / "shared"), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "en.toml: meta.bogus: unknown key" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,170 @@
+"""The core's replies, as a person on either channel would notice them."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from crampvoice import gsm, render
+from crampvoice.engine import Core
+from crampvoice.intents import Intent
+from crampvoice.state import State
+from crampvoice.triage import Level
+
+LOCALES = ("en", "en-US", "en-GB", "en-CA", "en-AU", "en-IN", "en-IE", "en-NZ", "en-150")
+MESSAGES = [
+    "i have a cramp in my calf right now", "how do I prevent cramps", "why at night",
+    "does magnesium help", "can I drink tonic water", "can I take ibuprofen", "how long",
+    "what does a clot feel like", "start my bedtime stretches", "I have belly cramps", "HELP",
+    "hello", "thanks", "STOP", "START", "next", "yes", "no", "delete", "gibberish qwerty",
+    "my leg still hurts", "I can't breathe", "baby moving less", "cramps every night",
+    "varicose vein bleeding won't stop", "<b>&amp; \"quotes\" & 'apostrophes'</b>",
+]
+
+
+@pytest.fixture(scope="module")
+def core() -> Core:
+    return Core.default()
+
+
+def first_sentence(text: str) -> str:
+    return text.split(". ")[0]
+
+
+def test_relief_first_sentence_is_the_instruction(core: Core) -> None:
+    reply = core.respond("i have a cramp in my calf right now")
+    assert reply.intent is Intent.RELIEF_NOW
+    for said in (render.sms(reply), render.plain_voice(reply)):
+        first = first_sentence(said).lower()
+        assert first.startswith("straighten your leg")
+        assert "toes up toward your shin" in first
+
+
+def test_relief_sms_is_one_segment_with_next_hint(core: Core) -> None:
+    text = render.sms(core.respond("cramp"))
+    assert gsm.segments(text) == 1
+    assert "NEXT" in text
+
+
+def test_guided_relief_walks_next_repeat_previous_and_ends(core: Core) -> None:
+    reply = core.respond("my calf is cramping", locale="en-GB")
+    assert reply.state.guide == "relief" and reply.state.step == 0
+    second = core.respond("next", state=reply.state)
+    assert second.state.step == 1 and "rub" in render.sms(second).lower()
+    again = core.respond("repeat", state=second.state)
+    assert render.sms(again) == render.sms(second)
+    back = core.respond("go back", state=second.state)
+    assert back.state.step == 0
+    state = second.state
+    for _ in range(10):
+        reply = core.respond("next", state=state)
+        state = reply.state
+        if state.guide is None:
+            break
+    assert state.guide is None
+    assert "all the steps" in render.sms(reply).lower()
+
+
+def test_previous_at_the_first_step_says_so(core: Core) -> None:
+    start = core.respond("cramp")
+    back = core.respond("previous", state=start.state)
+    assert back.state.step == 0
+    assert "first step" in render.plain_voice(back).lower()
+
+
+def test_next_without_a_routine_explains(core: Core) -> None:
+    reply = core.respond("next")
+    assert reply.intent is Intent.NEXT
+    assert render.sms(reply)
+
+
+def test_hold_is_counted_out_in_breaks_of_at_most_ten_seconds(core: Core) -> None:
+    ssml = render.ssml(core.respond("cramp", locale="en-US"))
+    root = ET.fromstring(ssml)
+    breaks = [b.get("time") for b in root.iter("break")]
+    seconds = [int(str(b).rstrip("s")) for b in breaks]
+    assert sum(seconds) >= 30
+    assert max(seconds) <= 10
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_reply_is_valid_ssml_and_sms_within_budget(core: Core, locale: str) -> None:
+    state = State()
+    for message in MESSAGES:
+        reply = core.respond(message, state=state, locale=locale)
+        root = ET.fromstring(render.ssml(reply))
+        assert root.tag == "speak"
+        assert len(render.ssml(reply)) < 8000
+        reprompt = render.reprompt_ssml(reply)
+        if not reply.end_session:
+            assert reprompt is not None, (message, "open question without a reprompt")
+            ET.fromstring(reprompt)
+        text = render.sms(reply)
+        assert text and gsm.is_gsm7(text)
+        assert gsm.segments(text) <= 2
+        if reply.triage is Level.EMERGENCY:
+            assert gsm.segments(text) == 1
+        state = reply.state
+
+
+def test_stop_opts_out_and_start_opts_in(core: Core) -> None:
+    assert core.respond("STOP").action == "opt_out"
+    assert core.respond("unsubscribe").action == "opt_out"
+    assert core.respond("START").action == "opt_in"
+
+
+def test_delete_asks_then_erases_only_on_yes(core: Core) -> None:
+    asked = core.respond("delete my data")
+    assert asked.state.pending == "delete_confirm" and asked.action is None
+    assert core.respond("no", state=asked.state).action is None
+    assert core.respond("yes", state=asked.state).action == "erase"
+
+
+def test_routine_adds_a_word_to_mention_it(core: Core) -> None:
+    reply = core.respond("cramps wake me up every night", locale="en-GB")
+    assert reply.triage is Level.ROUTINE
+    assert "midwife" in render.sms(reply).lower()
+
+
+def test_supplement_answers_never_give_a_dose(core: Core) -> None:
+    for message in ("should I take magnesium", "how much calcium should I take",
+                    "potassium pills?", "can I take vitamins"):
+        text = render.sms(core.respond(message)) + render.plain_voice(core.respond(message))
+        assert "mg" not in text.lower().split()
+        assert "midwife" in text.lower() or "pharmacist" in text.lower()
+
+
+def test_quinine_and_ibuprofen_are_not_recommended(core: Core) -> None:
+    quinine = render.sms(core.respond("can I drink tonic water for cramps")).lower()
+    assert "not recommended" in quinine
+    ibuprofen = render.sms(core.respond("can I take ibuprofen for a leg cramp")).lower()
+    assert "not" in ibuprofen and ("pharmacist" in ibuprofen or "midwife" in ibuprofen)
+
+
+def test_clot_question_lists_warning_signs_without_alarm(core: Core) -> None:
+    reply = core.respond("what does a blood clot feel like?", locale="en-US")
+    assert reply.triage is Level.NONE
+    text = render.sms(reply).lower()
+    assert "swell" in text and "911" in text
+
+
+@pytest.mark.parametrize("message", ["", "   ", "🙂🙂🙂", "x" * 2000, "\x00\x01", "😀" * 500])
+def test_odd_messages_get_a_helpful_reply(core: Core, message: str) -> None:
+    reply = core.respond(message)
+    assert reply.intent is Intent.FALLBACK
+    assert "HELP" in render.sms(reply)
+
+
+def test_state_round_trips_and_bad_state_starts_afresh(core: Core) -> None:
+    reply = core.respond("cramp")
+    stored = json.loads(json.dumps(reply.state.to_dict()))
+    assert State.from_dict(stored) == reply.state
+    for junk in (None, "x", [], {"guide": "nope", "step": -4, "pending": 3}, {"step": 10**9}):
+        assert State.from_dict(junk) == State()
+
+
+def test_platform_classified_intent_is_still_triaged(core: Core) -> None:
+    reply = core.respond("my leg is swollen and I can't breathe", intent=Intent.PREVENTION)
+    assert reply.triage is Level.EMERGENCY
