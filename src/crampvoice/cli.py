@@ -141,7 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     sms.set_defaults(run=cmd_sms)
 
     skill = sub.add_parser("build-skill", help="write the Alexa interaction models")
-    skill.add_argument("--check", action="store_true", help="fail if the checked-in models are stale")
+    skill.add_argument(
+        "--check", action="store_true", help="fail if the checked-in models are stale"
+    )
     skill.add_argument("--out", default="skill/skill-package/interactionModels/custom")
     skill.set_defaults(run=cmd_build_skill)
     return parser

@@ -57,9 +57,7 @@ _SCHEMA: dict[str, frozenset[str]] = {
     "meta": frozenset({"locale", "language", "program_name", "contact"}),
     "region": frozenset({"emergency", "emergency_number", "urgent_contact", "advice_line"}),
     "topic": frozenset({"intent", "voice", "sms", "sources"}),
-    "guide": frozenset(
-        {"intro_voice", "intro_sms", "done_voice", "done_sms", "sources", "steps"}
-    ),
+    "guide": frozenset({"intro_voice", "intro_sms", "done_voice", "done_sms", "sources", "steps"}),
     "step": frozenset({"voice", "sms", "hold"}),
     "text": frozenset({"voice", "sms"}),
 }
@@ -252,9 +250,7 @@ def _check_shape(raw: dict[str, Any], file: str) -> None:
             _check_keys(text, _SCHEMA["text"], file, f"{group}.{name}", required=True)
 
 
-def _check_keys(
-    table: Any, allowed: frozenset[str], file: str, where: str, required: bool
-) -> None:
+def _check_keys(table: Any, allowed: frozenset[str], file: str, where: str, required: bool) -> None:
     if not isinstance(table, dict):
         raise ContentError(file, where, "missing, or not a table")
     for key in table:
@@ -333,7 +329,9 @@ class _Builder:
         def fill(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in self.values:
-                raise ContentError(self.file(path), self.key(path), f"unknown placeholder {{{name}}}")
+                raise ContentError(
+                    self.file(path), self.key(path), f"unknown placeholder {{{name}}}"
+                )
             return self.values[name]
 
         return " ".join(_PLACEHOLDER.sub(fill, value).split())
@@ -461,4 +459,3 @@ def _build(
         escalation=escalation,
         system=system,
     )
-

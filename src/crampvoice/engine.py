@@ -44,9 +44,7 @@ class Core:
     def default(cls) -> Core:
         """The core on the shipped content, built once per process."""
         content = library()
-        topic_intents = {
-            key: topic.intent for key, topic in content.get(None).topics.items()
-        }
+        topic_intents = {key: topic.intent for key, topic in content.get(None).topics.items()}
         language = phrasings("en", TRIAGE_WORDS)
         return cls(content, Understander(language, topic_intents), Triage(language.vocabulary))
 
@@ -157,7 +155,12 @@ class _Composer:
             parts.append(Part(self.system("first_aid_bleeding")))
         escalation = Escalation(level, self.content.region.emergency_number, assessment.reasons)
         return self.reply(
-            turn, parts, State(), end=True, level=level, escalation=escalation,
+            turn,
+            parts,
+            State(),
+            end=True,
+            level=level,
+            escalation=escalation,
             topic=turn.understanding.topic,
         )
 
@@ -176,8 +179,9 @@ class _Composer:
                 )
         if self.state.pending == "delete_confirm":
             if intent is Intent.YES:
-                return self.reply(turn, [Part(self.system("delete_done"))], State(),
-                                  action="erase", end=True)
+                return self.reply(
+                    turn, [Part(self.system("delete_done"))], State(), action="erase", end=True
+                )
             if intent is Intent.NO:
                 return self.reply(turn, [Part(self.system("delete_cancelled"))], State())
         return None  # something else: the question lapses and the message is answered
@@ -186,8 +190,11 @@ class _Composer:
         guide = self.content.guides[guide_key]
         if index >= len(guide.steps):
             return self.reply(
-                turn, [Part(guide.done)], State(topic=guide_key),
-                prompt=self.system("more_prompt"), sources=guide.sources,
+                turn,
+                [Part(guide.done)],
+                State(topic=guide_key),
+                prompt=self.system("more_prompt"),
+                sources=guide.sources,
             )
         step = guide.steps[index]
         return self.reply(
@@ -220,17 +227,22 @@ class _Composer:
                 return self.topic(turn, state.topic)
             return self.no_guide(turn)
         if intent is Intent.YES:
-            return self.reply(turn, [Part(self.system("reprompt"))], state,
-                              prompt=self.system("reprompt"))
+            return self.reply(
+                turn, [Part(self.system("reprompt"))], state, prompt=self.system("reprompt")
+            )
         if intent is Intent.NO:
             return self.reply(turn, [Part(self.system("goodbye"))], State(), end=True)
         if intent is Intent.DELETE:
-            return self.reply(turn, [Part(self.system("delete_confirm"))],
-                              State(pending="delete_confirm"),
-                              prompt=self.system("delete_confirm"))
+            return self.reply(
+                turn,
+                [Part(self.system("delete_confirm"))],
+                State(pending="delete_confirm"),
+                prompt=self.system("delete_confirm"),
+            )
         if intent is Intent.FALLBACK:
-            return self.reply(turn, [Part(self.system("fallback"))], state,
-                              prompt=self.system("reprompt"))
+            return self.reply(
+                turn, [Part(self.system("fallback"))], state, prompt=self.system("reprompt")
+            )
         topic = turn.understanding.topic or intent.value
         if topic == Intent.RELIEF_NOW.value:
             # The first sentence is the first instruction; the SMS carries all steps in brief.
@@ -246,8 +258,15 @@ class _Composer:
         topic = self.content.topics.get(key) or self.content.topic_for(turn.understanding.intent)
         intent = turn.understanding.intent
         if intent is Intent.STOP:
-            return self.reply(turn, [Part(topic.text)], State(), end=True, action="opt_out",
-                              topic=topic.key, sources=topic.sources)
+            return self.reply(
+                turn,
+                [Part(topic.text)],
+                State(),
+                end=True,
+                action="opt_out",
+                topic=topic.key,
+                sources=topic.sources,
+            )
         action: Action | None = "opt_in" if intent is Intent.START else None
         end = intent is Intent.THANKS
         # Welcome and help texts already end by offering what to ask next.
@@ -265,5 +284,6 @@ class _Composer:
         )
 
     def no_guide(self, turn: Turn) -> Reply:
-        return self.reply(turn, [Part(self.system("no_guide"))], self.state,
-                          prompt=self.system("reprompt"))
+        return self.reply(
+            turn, [Part(self.system("no_guide"))], self.state, prompt=self.system("reprompt")
+        )

@@ -74,7 +74,8 @@ class Report:
     def misses(self) -> list[Outcome]:
         """Under-triage of a red flag: the worst bug this product can have."""
         return [
-            o for o in self.outcomes
+            o
+            for o in self.outcomes
             if o.example.level.escalates and o.got.rank < o.example.level.rank
         ]
 
@@ -105,11 +106,15 @@ class Report:
         misses = self.misses()
         if misses:
             lines += ["", "MISSED RED FLAGS:"]
-            lines += [f"  {o.example.level.value} -> {o.got.value}: {o.example.text}" for o in misses]
+            lines += [
+                f"  {o.example.level.value} -> {o.got.value}: {o.example.text}" for o in misses
+            ]
         alarms = self.false_alarms()
         if alarms:
             lines += ["", "false alarms:"]
-            lines += [f"  {o.example.level.value} -> {o.got.value}: {o.example.text}" for o in alarms]
+            lines += [
+                f"  {o.example.level.value} -> {o.got.value}: {o.example.text}" for o in alarms
+            ]
         lines += ["", "targets met" if self.meets_targets() else "TARGETS NOT MET"]
         return "\n".join(lines)
 

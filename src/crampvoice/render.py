@@ -77,9 +77,7 @@ def _speak_text(text: str, digits: tuple[str, ...]) -> str:
     escaped = escape(text, {'"': "&quot;"})
     for number in sorted(digits, key=len, reverse=True):
         pattern = re.compile(rf"(?<![\d>]){re.escape(number)}(?!\d)")
-        escaped = pattern.sub(
-            f'<say-as interpret-as="telephone">{number}</say-as>', escaped
-        )
+        escaped = pattern.sub(f'<say-as interpret-as="telephone">{number}</say-as>', escaped)
     return escaped
 
 
