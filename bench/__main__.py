@@ -1,7 +1,7 @@
 """Run every bench/bench_*.py module's `run()` and print what it reports.
 
-    make bench                     # all
-    .venv/bin/python -m bench core # only bench_core.py
+make bench                     # all
+.venv/bin/python -m bench core # only bench_core.py
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ def main(selected: list[str]) -> int:
     names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
     if selected:
         names = [n for n in names if n.removeprefix("bench_") in selected]
-    print(f"crampvoice benchmarks on {platform.machine()} {platform.python_implementation()} "
-          f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}")
+    print(
+        f"crampvoice benchmarks on {platform.machine()} {platform.python_implementation()} "
+        f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}"
+    )
     failed = False
     for name in names:
         module = importlib.import_module(f"bench.{name}")

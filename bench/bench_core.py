@@ -20,12 +20,15 @@ ROUNDS = 5
 
 def _messages() -> list[str]:
     lines = CORPUS.read_text(encoding="utf-8").splitlines()
-    return [line.split("\t")[2] for line in lines[1:] if line and not line.startswith(("#", "level"))]
+    return [
+        line.split("\t")[2] for line in lines[1:] if line and not line.startswith(("#", "level"))
+    ]
 
 
 def _child(code: str) -> dict[str, float]:
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     data: dict[str, float] = json.loads(result.stdout)
     return data
 

@@ -88,19 +88,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from crampvoice_sms.commands import serve  # the web adapter (Flask)
 
-    return serve(args)
+    return int(serve(args))
 
 
 def cmd_sms(args: argparse.Namespace) -> int:
     from crampvoice_sms.commands import send  # signs with twilio's own validator
 
-    return send(args)
+    return int(send(args))
 
 
 def cmd_build_skill(args: argparse.Namespace) -> int:
     from crampvoice_skill.commands import build_skill  # the Alexa adapter
 
-    return build_skill(args)
+    return int(build_skill(args))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,8 +13,8 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
-from crampvoice.content import LocaleContent, Text, library
 from crampvoice.content import Library as ContentLibrary
+from crampvoice.content import LocaleContent, Text, library
 from crampvoice.intents import CONTROL_INTENTS, Intent
 from crampvoice.reply import Action, Escalation, Part, Reply
 from crampvoice.state import State
@@ -216,8 +216,8 @@ class _Composer:
         if intent is Intent.PREVIOUS:
             if state.guide:
                 if state.step == 0:
-                    step = self.guide_step(turn, state.guide, 0)
-                    return replace(step, parts=(Part(self.system("first_step")), *step.parts))
+                    first = self.guide_step(turn, state.guide, 0)
+                    return replace(first, parts=(Part(self.system("first_step")), *first.parts))
                 return self.guide_step(turn, state.guide, state.step - 1)
             return self.no_guide(turn)
         if intent is Intent.REPEAT:

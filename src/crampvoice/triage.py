@@ -17,6 +17,7 @@ hand-labelled corpus it is measured against (`crampvoice eval`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -353,13 +354,43 @@ _NOT_NEXT = {
 _NEGATORS = frozenset({"no", "not", "never", "without", "nothing", "none", "nor", "neither"})
 # Words that end a negation's reach.
 _BREAKERS = frozenset(
-    "but however though although yet except just only now instead apart and_now".split()
+    [
+        "but",
+        "however",
+        "though",
+        "although",
+        "yet",
+        "except",
+        "just",
+        "only",
+        "now",
+        "instead",
+        "apart",
+        "and_now",
+    ]
 )
 _QUESTION_START = frozenset(
-    "what how when which is are can could does do should will would why where who".split()
+    [
+        "what",
+        "how",
+        "when",
+        "which",
+        "is",
+        "are",
+        "can",
+        "could",
+        "does",
+        "do",
+        "should",
+        "will",
+        "would",
+        "why",
+        "where",
+        "who",
+    ]
 )
 # Words that make a question report the asker's own symptoms ("is it bad that MY leg...").
-_REPORT = frozenset("my mine she her he his our wife husband partner".split())
+_REPORT = frozenset(["my", "mine", "she", "her", "he", "his", "our", "wife", "husband", "partner"])
 _REPORT_PAIRS = frozenset(
     {("i", "am"), ("i", "have"), ("i", "got"), ("i", "feel"), ("i", "keep"), ("i", "can")}
 )
@@ -549,20 +580,19 @@ class Triage:
                         # of the symptom, not a negation of what follows.
                         used.update(range(start, end))
 
-            def negated(i: int, name: str) -> bool:
-                return name not in _SELF_NEGATING and self._negated(tokens, segment_of, used, i)
-
+            negated = [self._negated(tokens, segment_of, used, i) for i in range(len(tokens))]
             words = set(tokens)
             for name, (left, right) in self._both:
-                if words & left and words & right:
-                    if any(
-                        t in left
-                        and not negated(i, name)
-                        and not _FINE.intersection(tokens[i : i + 4])
+                if (
+                    words & left
+                    and words & right
+                    and any(
+                        t in left and not negated[i] and not _FINE.intersection(tokens[i : i + 4])
                         for i, t in enumerate(tokens)
-                    ):
-                        # Reported at the second word: a negation must reach that word.
-                        found.extend((name, j, j + 1) for j, t in enumerate(tokens) if t in right)
+                    )
+                ):
+                    # Reported at the second word: a negation must reach that word.
+                    found.extend((name, j, j + 1) for j, t in enumerate(tokens) if t in right)
             for name, start, end in found:
                 hits.append(
                     _Hit(
@@ -570,7 +600,7 @@ class Triage:
                         start=start,
                         end=end,
                         clause=number,
-                        negated=negated(start, name),
+                        negated=name not in _SELF_NEGATING and negated[start],
                         hypothetical=hypothetical[start] and name not in _ALWAYS_REPORTED,
                     )
                 )
@@ -593,11 +623,12 @@ class Triage:
             return flags
         is_question = tokens[0] in _QUESTION_START and (len(tokens) < 2 or tokens[1] != "not")
         reports = _REPORT.intersection(tokens) or _REPORT_PAIRS.intersection(
-            zip(tokens, tokens[1:])
+            itertools.pairwise(tokens)
         )
-        if is_question and not reports:
-            if not ("normal" in tokens and "to" in tokens[tokens.index("normal") :][:2]):
-                return [True] * len(tokens)  # "is chest pain dangerous?" asks, not tells
+        # "is it normal to be breathless" describes the asker; "is chest pain dangerous?" asks.
+        about_asker = "normal" in tokens and "to" in tokens[tokens.index("normal") :][:2]
+        if is_question and not reports and not about_asker:
+            return [True] * len(tokens)
         conditional = False
         for i, token in enumerate(tokens):
             if token in _CONDITIONAL:

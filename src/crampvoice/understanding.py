@@ -8,9 +8,10 @@ wins; a message that only mentions a cramp is a cramp happening now.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +40,25 @@ class TopicCues:
 
 
 @dataclass(frozen=True)
+class SlotType:
+    """Words a speaker platform passes through as said (an Alexa custom slot type).
+
+    Not used to classify: the adapter hands what was said to the core as text.
+    """
+
+    name: str
+    values: tuple[tuple[str, tuple[str, ...]], ...]  # (value, synonyms)
+    samples: tuple[str, ...]  # utterances with {slot} placeholders, each naming this slot
+
+
+@dataclass(frozen=True)
 class Phrasings:
     language: str
     synonyms: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     commands: Mapping[tuple[str, ...], Intent]
     topics: Mapping[str, TopicCues]
     vocabulary: Vocabulary
+    slots: Mapping[str, SlotType] = field(default_factory=dict)
 
 
 class Understander:
@@ -89,8 +103,8 @@ class Understander:
             return Understanding(Intent.FALLBACK, None, 0.0, key)
         command = self.phrasings.commands.get(key)
         if command is not None:
-            topic = command.value if command.value in self.topic_intents else None
-            return Understanding(command, topic, 10.0, key)
+            default = command.value if command.value in self.topic_intents else None
+            return Understanding(command, default, 10.0, key)
 
         matched: set[tuple[str, tuple[str, ...]]] = set()
         scores: dict[str, float] = {}
@@ -130,13 +144,13 @@ def load_phrasings(path: Path, language: str, extra_words: Iterable[str] = ()) -
     except tomllib.TOMLDecodeError as error:
         raise ContentError(name, "-", f"not valid TOML: {error}") from None
     for key in raw:
-        if key not in {"synonyms", "commands", "words", "topics"}:
+        if key not in {"synonyms", "commands", "words", "topics", "slots"}:
             raise ContentError(name, key, "unknown key")
 
     # The vocabulary is every word the phrasings use, plus words other parts of the core
     # need recognised (triage), so typo correction aims at them.
     words: set[str] = set(extra_words)
-    for phrase, replacement in raw.get("synonyms", {}).items():
+    for replacement in raw.get("synonyms", {}).values():
         words.update(raw_tokens(replacement))
     for forms in raw.get("commands", {}).values():
         for form in forms:
@@ -184,7 +198,64 @@ def load_phrasings(path: Path, language: str, extra_words: Iterable[str] = ()) -
         if not samples:
             raise ContentError(name, f"topics.{key}.samples", "at least one sample")
         topics[key] = TopicCues(key, tuple(cues.items()), tuple(samples))
-    return Phrasings(language, synonyms, commands, topics, vocabulary)
+    slots = _load_slots(raw.get("slots", {}), name)
+    return Phrasings(language, synonyms, commands, topics, vocabulary, slots)
+
+
+_SLOT_NAME = re.compile(r"[a-z][a-z_]*")
+_SLOT_WORDS = re.compile(r"[A-Za-z][A-Za-z' .-]*")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _load_slots(raw: Any, name: str) -> dict[str, SlotType]:
+    """`[slots.<name>]`: `values = { value = [synonyms] }` and `samples` using {placeholders}."""
+    if not isinstance(raw, dict):
+        raise ContentError(name, "slots", "must be a table")
+    slots: dict[str, SlotType] = {}
+    for key, table in raw.items():
+        where = f"slots.{key}"
+        if not _SLOT_NAME.fullmatch(key):
+            raise ContentError(name, where, "slot names are lower case letters and _")
+        if not isinstance(table, dict):
+            raise ContentError(name, where, "must be a table")
+        unknown = set(table) - {"values", "samples"}
+        if unknown:
+            raise ContentError(name, f"{where}.{sorted(unknown)[0]}", "unknown key")
+        values = table.get("values")
+        if not isinstance(values, dict) or not values:
+            raise ContentError(name, f"{where}.values", "at least one value")
+        seen: set[str] = set()
+        parsed: list[tuple[str, tuple[str, ...]]] = []
+        for value, synonyms in values.items():
+            if not isinstance(synonyms, list):
+                raise ContentError(name, f"{where}.values.{value}", "synonyms must be a list")
+            for word in (value, *synonyms):
+                if not isinstance(word, str) or not _SLOT_WORDS.fullmatch(word.strip()):
+                    raise ContentError(
+                        name, f"{where}.values.{value}", f"{word!r}: words only, no digits"
+                    )
+                if word.strip().lower() in seen:
+                    raise ContentError(name, f"{where}.values.{value}", f"{word!r} twice")
+                seen.add(word.strip().lower())
+            parsed.append((value.strip(), tuple(s.strip() for s in synonyms)))
+        samples = table.get("samples", [])
+        if not isinstance(samples, list) or not all(isinstance(s, str) for s in samples):
+            raise ContentError(name, f"{where}.samples", "must be a list of strings")
+        slots[key] = SlotType(key, tuple(parsed), tuple(samples))
+    for key, slot in slots.items():
+        for sample in slot.samples:
+            used = _PLACEHOLDER.findall(sample)
+            where = f"slots.{key}.samples"
+            if key not in used:
+                raise ContentError(name, where, f"{sample!r} does not use {{{key}}}")
+            for slot_name in used:
+                if slot_name not in slots:
+                    raise ContentError(name, where, f"{sample!r}: no slot {{{slot_name}}}")
+            if len(set(used)) != len(used):
+                raise ContentError(name, where, f"{sample!r}: a slot used twice")
+            if not _SLOT_WORDS.fullmatch(_PLACEHOLDER.sub("x", sample)):
+                raise ContentError(name, where, f"{sample!r}: words only, no digits")
+    return slots
 
 
 def _apply(

@@ -39,6 +39,7 @@ def test_answering_loads_no_platform_library() -> None:
         "render.sms(Core.default().respond('cramp'));"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))"
     )
-    result = subprocess.run([sys.executable, "-c", code, *PLATFORMS],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *PLATFORMS], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"

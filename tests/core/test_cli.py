@@ -13,7 +13,11 @@ ROOT = Path(__file__).parents[2]
 def crampvoice(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "crampvoice.cli", *args],
-        input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
 
 
@@ -34,7 +38,9 @@ def test_ask_json_contract_sms() -> None:
 
 
 def test_ask_json_contract_voice_has_whole_ssml() -> None:
-    data = ask_json("--channel", "voice", "--locale", "en-GB", "my leg is swollen and I can't breathe")
+    data = ask_json(
+        "--channel", "voice", "--locale", "en-GB", "my leg is swollen and I can't breathe"
+    )
     assert data["triage"] == "emergency"
     ssml = str(data["ssml"])
     assert ssml.startswith("<speak>") and ssml.endswith("</speak>")
@@ -54,8 +60,11 @@ def test_issue_examples() -> None:
 def test_chat_keeps_state_between_turns() -> None:
     result = crampvoice("chat", "--json", stdin="cramp\nnext\nnext\n")
     assert result.returncode == 0
-    replies = [json.loads(line.removeprefix("> ")) for line in result.stdout.splitlines()
-               if line.startswith("> {")]
+    replies = [
+        json.loads(line.removeprefix("> "))
+        for line in result.stdout.splitlines()
+        if line.startswith("> {")
+    ]
     assert [r["state"].get("step", 0) for r in replies] == [0, 1, 2]
 
 
@@ -72,7 +81,9 @@ def test_invalid_content_is_a_clear_error(tmp_path: Path) -> None:
     base = tmp_path / "shared" / "content" / "en.toml"
     base.write_text(base.read_text().replace("[meta]", "[meta]\nbogus = 1", 1))
     result = subprocess.run(
-        [sys.executable, "-m", "crampvoice.cli", "ask", "hi"], capture_output=True, text=True,
+        [sys.executable, "-m", "crampvoice.cli", "ask", "hi"],
+        capture_output=True,
+        text=True,
         env={"CRAMPVOICE_CONTENT_DIR": str(tmp_path / "shared"), "PATH": "/usr/bin:/bin"},
         timeout=60,
     )

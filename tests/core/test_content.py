@@ -45,8 +45,11 @@ def test_every_answer_intent_has_text_in_every_locale() -> None:
 
 
 def test_curly_quote_in_sms_names_file_and_key(shared_copy: Path) -> None:
-    edit(shared_copy / "content" / "en.toml", 'sms = "Rubbing the calf firmly often',
-         'sms = "Rubbing \u2018the\u2019 calf firmly often')
+    edit(
+        shared_copy / "content" / "en.toml",
+        'sms = "Rubbing the calf firmly often',
+        'sms = "Rubbing \u2018the\u2019 calf firmly often',
+    )
     with pytest.raises(ContentError) as error:
         load_library(shared_copy)
     message = str(error.value)
@@ -56,7 +59,9 @@ def test_curly_quote_in_sms_names_file_and_key(shared_copy: Path) -> None:
 
 
 def test_non_gsm_in_an_overlay_names_the_overlay(shared_copy: Path) -> None:
-    edit(shared_copy / "content" / "en-GB.toml", 'sms = "Mention this', 'sms = "\u2014 Mention this')
+    edit(
+        shared_copy / "content" / "en-GB.toml", 'sms = "Mention this', 'sms = "\u2014 Mention this'
+    )
     with pytest.raises(ContentError) as error:
         load_library(shared_copy)
     assert str(error.value).startswith("en-GB.toml: escalation.routine.sms")
@@ -80,16 +85,22 @@ def test_missing_intent_is_rejected(shared_copy: Path) -> None:
 
 
 def test_relief_sms_must_fit_one_segment(shared_copy: Path) -> None:
-    edit(shared_copy / "content" / "en.toml", "Hold 30 secs, then rub the calf",
-         "Hold it for about thirty seconds while breathing slowly, and then rub the calf")
+    edit(
+        shared_copy / "content" / "en.toml",
+        "Hold 30 secs, then rub the calf",
+        "Hold it for about thirty seconds while breathing slowly, and then rub the calf",
+    )
     with pytest.raises(ContentError, match=r"topics.relief_now.sms .* budget is 160"):
         load_library(shared_copy)
 
 
 def test_voice_step_over_25_words_is_rejected(shared_copy: Path) -> None:
-    edit(shared_copy / "content" / "en.toml", "Now rub your calf firmly with both hands",
-         "Now, slowly and carefully, using both of your hands at once, rub your calf muscle "
-         "firmly up and down, from the ankle to the knee,")
+    edit(
+        shared_copy / "content" / "en.toml",
+        "Now rub your calf firmly with both hands",
+        "Now, slowly and carefully, using both of your hands at once, rub your calf muscle "
+        "firmly up and down, from the ankle to the knee,",
+    )
     with pytest.raises(ContentError, match=r"guides.relief.steps\[1\].voice .*at most 25"):
         load_library(shared_copy)
 
@@ -98,14 +109,20 @@ def all_texts(content: Library) -> list[tuple[str, str, str]]:
     texts = []
     for locale, loc in content.locales.items():
         for key, topic in loc.topics.items():
-            texts += [(locale, f"topics.{key}", topic.text.voice),
-                      (locale, f"topics.{key}", topic.text.sms)]
+            texts += [
+                (locale, f"topics.{key}", topic.text.voice),
+                (locale, f"topics.{key}", topic.text.sms),
+            ]
         for key, guide in loc.guides.items():
             for step in guide.steps:
-                texts += [(locale, f"guides.{key}", step.text.voice),
-                          (locale, f"guides.{key}", step.text.sms)]
-            texts += [(locale, f"guides.{key}", t) for t in
-                      (guide.intro.voice, guide.intro.sms, guide.done.voice, guide.done.sms)]
+                texts += [
+                    (locale, f"guides.{key}", step.text.voice),
+                    (locale, f"guides.{key}", step.text.sms),
+                ]
+            texts += [
+                (locale, f"guides.{key}", t)
+                for t in (guide.intro.voice, guide.intro.sms, guide.done.voice, guide.done.sms)
+            ]
         for group in (loc.escalation, loc.system):
             for key, text in group.items():
                 texts += [(locale, key, text.voice), (locale, key, text.sms)]

@@ -15,12 +15,32 @@ from crampvoice.triage import Level
 
 LOCALES = ("en", "en-US", "en-GB", "en-CA", "en-AU", "en-IN", "en-IE", "en-NZ", "en-150")
 MESSAGES = [
-    "i have a cramp in my calf right now", "how do I prevent cramps", "why at night",
-    "does magnesium help", "can I drink tonic water", "can I take ibuprofen", "how long",
-    "what does a clot feel like", "start my bedtime stretches", "I have belly cramps", "HELP",
-    "hello", "thanks", "STOP", "START", "next", "yes", "no", "delete", "gibberish qwerty",
-    "my leg still hurts", "I can't breathe", "baby moving less", "cramps every night",
-    "varicose vein bleeding won't stop", "<b>&amp; \"quotes\" & 'apostrophes'</b>",
+    "i have a cramp in my calf right now",
+    "how do I prevent cramps",
+    "why at night",
+    "does magnesium help",
+    "can I drink tonic water",
+    "can I take ibuprofen",
+    "how long",
+    "what does a clot feel like",
+    "start my bedtime stretches",
+    "I have belly cramps",
+    "HELP",
+    "hello",
+    "thanks",
+    "STOP",
+    "START",
+    "next",
+    "yes",
+    "no",
+    "delete",
+    "gibberish qwerty",
+    "my leg still hurts",
+    "I can't breathe",
+    "baby moving less",
+    "cramps every night",
+    "varicose vein bleeding won't stop",
+    "<b>&amp; \"quotes\" & 'apostrophes'</b>",
 ]
 
 
@@ -129,8 +149,12 @@ def test_routine_adds_a_word_to_mention_it(core: Core) -> None:
 
 
 def test_supplement_answers_never_give_a_dose(core: Core) -> None:
-    for message in ("should I take magnesium", "how much calcium should I take",
-                    "potassium pills?", "can I take vitamins"):
+    for message in (
+        "should I take magnesium",
+        "how much calcium should I take",
+        "potassium pills?",
+        "can I take vitamins",
+    ):
         text = render.sms(core.respond(message)) + render.plain_voice(core.respond(message))
         assert "mg" not in text.lower().split()
         assert "midwife" in text.lower() or "pharmacist" in text.lower()

@@ -150,8 +150,15 @@ def test_level(core: Core, message: str, level: Level) -> None:
 
 @pytest.mark.parametrize(
     ("locale", "number"),
-    [("en-GB", "999"), ("en-US", "911"), ("en-AU", "000"), ("en-CA", "911"), ("en-IN", "112"),
-     ("en-NZ", "111"), ("en-IE", "112")],
+    [
+        ("en-GB", "999"),
+        ("en-US", "911"),
+        ("en-AU", "000"),
+        ("en-CA", "911"),
+        ("en-IN", "112"),
+        ("en-NZ", "111"),
+        ("en-IE", "112"),
+    ],
 )
 def test_emergency_reply_leads_with_the_local_number(core: Core, locale: str, number: str) -> None:
     reply = core.respond("my calf is swollen and now I can't breathe properly", locale=locale)
@@ -221,8 +228,11 @@ def test_follow_up_in_voice_has_a_reprompt(core: Core) -> None:
 
 
 def test_red_flags_survive_any_conversation_state(core: Core) -> None:
-    for state in (State(guide="relief", step=2), State(pending="delete_confirm"),
-                  State(pending="leg_check")):
+    for state in (
+        State(guide="relief", step=2),
+        State(pending="delete_confirm"),
+        State(pending="leg_check"),
+    ):
         reply = core.respond("I can't breathe", state=state, locale="en-US")
         assert reply.triage is Level.EMERGENCY
 
@@ -230,7 +240,9 @@ def test_red_flags_survive_any_conversation_state(core: Core) -> None:
 DATA = Path(__file__).parents[1] / "data"
 
 
-@pytest.mark.parametrize(("corpus", "size"), [("triage_corpus.tsv", 300), ("triage_holdout.tsv", 150)])
+@pytest.mark.parametrize(
+    ("corpus", "size"), [("triage_corpus.tsv", 300), ("triage_holdout.tsv", 150)]
+)
 def test_corpus_meets_targets(core: Core, corpus: str, size: int) -> None:
     report = evaluate(core, read_corpus(DATA / corpus))
     assert len(report.outcomes) >= size

@@ -23,8 +23,11 @@ SEED_QUESTIONS = [
     ("is it pressure on a nerve that causes the cramps", Intent.CAUSES, "causes"),
     ("Why do I get cramps at night?", Intent.CAUSES, "night"),
     ("why are leg cramps worse at night", Intent.CAUSES, "night"),
-    ("Why are leg cramps more common in later stages of pregnancy?", Intent.CAUSES,
-     "later_pregnancy"),
+    (
+        "Why are leg cramps more common in later stages of pregnancy?",
+        Intent.CAUSES,
+        "later_pregnancy",
+    ),
     ("why are my cramps getting worse in the third trimester", Intent.CAUSES, "later_pregnancy"),
     ("What are leg cramps?", Intent.ABOUT, "about"),
     ("are leg cramps normal in pregnancy", Intent.ABOUT, None),
@@ -109,8 +112,9 @@ def core() -> Core:
 
 
 @pytest.mark.parametrize(("message", "intent", "topic"), SEED_QUESTIONS)
-def test_seed_questions_are_understood(core: Core, message: str, intent: Intent,
-                                       topic: str | None) -> None:
+def test_seed_questions_are_understood(
+    core: Core, message: str, intent: Intent, topic: str | None
+) -> None:
     understood = core.understand(message)
     assert understood.intent is intent, (message, understood)
     if topic is not None:
