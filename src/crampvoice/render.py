@@ -47,7 +47,7 @@ def sms(reply: Reply) -> str:
         if not part.text.sms:
             continue  # a voice-only part
         candidate = " ".join([*chosen, part.text.sms])
-        if gsm.septets(candidate) <= budget or not chosen and not part.optional:
+        if gsm.septets(candidate) <= budget or (not chosen and not part.optional):
             chosen.append(part.text.sms)
         elif not part.optional:
             raise BudgetError(f"required part does not fit the SMS budget of {budget}")
