@@ -221,7 +221,7 @@ def _load_regions(path: Path) -> tuple[dict[str, str], frozenset[str]]:
     if not path.exists():
         return {}, frozenset()
     raw = _read(path)
-    unknown = set(raw) - {"countries", "emergency_112"}
+    unknown = set(raw) - {"countries", "emergency_112", "time_zones"}
     if unknown:
         raise ContentError(path.name, sorted(unknown)[0], "unknown key")
     countries = {str(k).upper(): str(v) for k, v in raw.get("countries", {}).items()}
