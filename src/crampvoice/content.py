@@ -46,7 +46,20 @@ SYSTEM_KEYS = (
     "stopped",
     "disclaimer",
     "hold_done",
+    "bedtime_confirm",
+    "bedtime_off",
+    "bedtime_ask_zone",
+    "bedtime_zone_unknown",
+    "bedtime_zone_set",
+    "bedtime_outside_window",
+    "reminder",
 )
+#: Placeholders filled per message, not at load; budgets are checked with the longest value.
+RUNTIME_PLACEHOLDERS = {
+    "time": "12:30 am",
+    "zone": "America/Argentina/ComodRivadavia",
+    "window": "12:00 am to 11:59 pm",
+}
 
 SMS_ONE_SEGMENT = gsm.SINGLE_SEGMENT
 SMS_TWO_SEGMENTS = 2 * gsm.MULTI_SEGMENT
@@ -61,7 +74,7 @@ _SCHEMA: dict[str, frozenset[str]] = {
     "step": frozenset({"voice", "sms", "hold"}),
     "text": frozenset({"voice", "sms"}),
 }
-_TOP = frozenset({"meta", "region", "topics", "guides", "escalation", "system"})
+_TOP = frozenset({"meta", "region", "topics", "guides", "escalation", "system", "reminders"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -124,6 +137,7 @@ class LocaleContent:
     guides: Mapping[str, Guide]
     escalation: Mapping[str, Text]
     system: Mapping[str, Text]
+    reminders: tuple[str, ...] = ()  # the nightly bedtime prompts, in rotation
 
     def topic_for(self, intent: Intent) -> Topic:
         """The default topic of an answer intent (the topic named like the intent)."""
@@ -157,6 +171,13 @@ class Library:
         if country in self.emergency_112:
             return LOCALE_112
         return BASE_LOCALE
+
+
+def fill_runtime(text: str, values: Mapping[str, str]) -> str:
+    """Fill the per-message placeholders ({time}, {zone}, {window}) of a content text."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
 
 
 # --------------------------------------------------------------------------- loading
@@ -245,6 +266,9 @@ def _check_shape(raw: dict[str, Any], file: str) -> None:
             raise ContentError(file, f"guides.{name}.steps", "must be a non-empty array")
         for index, step in enumerate(steps):
             _check_keys(step, _SCHEMA["step"], file, f"guides.{name}.steps[{index}]", True)
+    reminders = raw.get("reminders", {})
+    if not isinstance(reminders, dict) or set(reminders) - {"sms"}:
+        raise ContentError(file, "reminders", "must be a table with only `sms`")
     for group in ("escalation", "system"):
         for name, text in raw.get(group, {}).items():
             _check_keys(text, _SCHEMA["text"], file, f"{group}.{name}", required=True)
@@ -328,6 +352,8 @@ class _Builder:
 
         def fill(match: re.Match[str]) -> str:
             name = match.group(1)
+            if name in RUNTIME_PLACEHOLDERS:
+                return match.group(0)
             if name not in self.values:
                 raise ContentError(
                     self.file(path), self.key(path), f"unknown placeholder {{{name}}}"
@@ -342,7 +368,7 @@ class _Builder:
         if bad:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in bad)
             raise ContentError(self.file(path), self.key(path), f"SMS text is not GSM-7: {shown}")
-        length = gsm.septets(text)
+        length = gsm.septets(fill_runtime(text, RUNTIME_PLACEHOLDERS))
         if length > budget:
             raise ContentError(
                 self.file(path),
@@ -434,6 +460,14 @@ def _build(
             raise ContentError(b.file(("escalation",)), b.key(path), "missing")
         escalation[level] = b.text(raw["escalation"][level], path, SMS_ONE_SEGMENT, 60)
 
+    reminders: list[str] = []
+    table = raw.get("reminders", {})
+    prompts = table.get("sms") if isinstance(table, dict) else None
+    if not isinstance(prompts, list) or not prompts:
+        raise ContentError(b.file(("reminders",)), b.key(("reminders", "sms")), "missing")
+    for index, prompt in enumerate(prompts):
+        reminders.append(b.sms(prompt, ("reminders", f"sms[{index}]"), SMS_ONE_SEGMENT))
+
     system: dict[str, Text] = {}
     for name in SYSTEM_KEYS:
         path = ("system", name)
@@ -458,4 +492,5 @@ def _build(
         guides=guides,
         escalation=escalation,
         system=system,
+        reminders=tuple(reminders),
     )

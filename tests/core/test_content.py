@@ -170,3 +170,58 @@ def test_countries_map_to_locales() -> None:
     assert content.get(content.locale_for_country("BR")).region.emergency == (
         "your local emergency number"
     )
+
+
+# Written by hand: words that must never be spoken by a reminder on a shared speaker.
+MEDICAL_WORDS = (
+    "pregnan",
+    "cramp",
+    "clot",
+    "pain",
+    "midwife",
+    "doctor",
+    "baby",
+    "leg",
+    "calf",
+    "swell",
+    "magnesium",
+    "medic",
+    "symptom",
+    "birth",
+)
+
+
+def test_speaker_reminder_has_no_medical_words() -> None:
+    for locale in LOCALES:
+        reminder = library().get(locale).system["reminder"]
+        for text in (reminder.voice, reminder.sms):
+            assert not any(word in text.lower() for word in MEDICAL_WORDS), (locale, text)
+
+
+def test_bedtime_confirmation_says_what_how_often_cost_and_stop() -> None:
+    from crampvoice.content import fill_runtime
+
+    text = fill_runtime(
+        library().get("en-US").system["bedtime_confirm"].sms,
+        {"time": "9:30 pm", "zone": "America/New_York"},
+    )
+    assert "every night at 9:30 pm" in text
+    assert "Msg & data rates may apply" in text
+    assert "STOP" in text and "HELP" in text
+    assert gsm.segments(text) <= 2
+
+
+def test_nightly_prompts_rotate_and_fit_one_segment() -> None:
+    prompts = library().get("en-GB").reminders
+    assert len(prompts) >= 3
+    assert all(gsm.segments(p) == 1 for p in prompts)
+
+
+def test_runtime_placeholder_budget_is_checked_with_long_values(shared_copy: Path) -> None:
+    edit(
+        shared_copy / "content" / "en.toml",
+        'sms = "Time zone set to {zone}."',
+        'sms = "' + "Your time zone is now set to {zone}. " * 8 + '"',
+    )
+    with pytest.raises(ContentError, match=r"system\.bedtime_zone_set\.sms"):
+        load_library(shared_copy)
