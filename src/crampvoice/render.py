@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
 
 from crampvoice import gsm
 from crampvoice.content import SMS_ONE_SEGMENT, SMS_TWO_SEGMENTS
@@ -73,8 +72,16 @@ def plain_voice(reply: Reply) -> str:
     return " ".join(words)
 
 
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def escape(text: str) -> str:
+    """Text made safe inside SSML (`speak()` does no escaping of its own)."""
+    return text.translate(_XML_ESCAPES)
+
+
 def _speak_text(text: str, digits: tuple[str, ...]) -> str:
-    escaped = escape(text, {'"': "&quot;"})
+    escaped = escape(text)
     for number in sorted(digits, key=len, reverse=True):
         pattern = re.compile(rf"(?<![\d>]){re.escape(number)}(?!\d)")
         escaped = pattern.sub(f'<say-as interpret-as="telephone">{number}</say-as>', escaped)

@@ -83,6 +83,7 @@ FINDINGS: dict[str, tuple[str, ...]] = {
         f"{_BREATH} is|feel|feels * hard|difficult|tight|fast|funny|weird|heavy|strange|rapid|problem|issue|shallow",
         f"{_BREATH} really|very|so * fast|heavy",
         f"{_BREATH} problem|problems|issue|issues|difficulty|trouble",
+        f"trouble|difficulty|difficult|hard|struggle|struggling|problem|problems|laboured|labored * {_BREATH}",
         f"not able to {_BREATH}",
         "full breath",
         "enough air",

@@ -29,6 +29,8 @@ REFERENCE_ROWS = [
     # chest pain or sudden breathlessness alone
     ("I have chest pain", E),
     ("suddenly I can't catch my breath", E),
+    ("trouble breathing", E),
+    ("I'm having difficulty breathing", E),
     # seizure, unresponsive
     ("my wife is having a fit", E),
     ("she collapsed and won't wake up", E),
@@ -79,6 +81,7 @@ REFERENCE_ROWS = [
 NEGATION_AND_SCOPE = [
     ("no swelling but it's red", U),
     ("no chest pain, breathing fine", N),
+    ("no trouble breathing, just a sore calf after a cramp that passed", N),
     ("not swollen, not red, not warm, just sore", N),
     ("my leg isn't swollen but I can't breathe", E),
     ("without any swelling or redness, a quick cramp that passed", N),
