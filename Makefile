@@ -33,5 +33,17 @@ postgres:
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# The Alexa skill's Lambda bundle: the core and skill adapter (no web or SMS
+# dependencies) plus ask-sdk-core, with lambda_function.py at the zip root.
+lambda: $(STAMP)
+	rm -rf build/lambda build/crampvoice-lambda.zip
+	$(BIN)/python -m pip install --quiet --no-deps --target build/lambda .
+	rm -rf build/lambda/bin
+	$(BIN)/python -m pip install --quiet --target build/lambda 'ask-sdk-core>=1.19'
+	rm -rf build/lambda/bin
+	cp skill/lambda/lambda_function.py build/lambda/
+	cd build/lambda && $(CURDIR)/$(BIN)/python -m zipfile -c ../crampvoice-lambda.zip *
+	@echo "built build/crampvoice-lambda.zip (handler: lambda_function.lambda_handler)"
+
 clean:
 	rm -rf $(VENV) build dist .pg .pytest_cache .mypy_cache .ruff_cache

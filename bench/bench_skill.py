@@ -1,0 +1,135 @@
+"""The Alexa skill: one request handled in-process, and a cold Lambda start.
+
+Reproduce: make bench   (or: .venv/bin/python -m bench skill)
+Targets: a request in-process p99 <= 5 ms; cold import of lambda_function <= 400 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.stats import percentile, verdict
+
+LAMBDA_DIR = Path(__file__).parents[1] / "skill" / "lambda"
+ROUNDS = 200
+SKILL_ID = "amzn1.ask.skill.bench"
+
+COLD = """
+import json, sys, time
+sys.path.insert(0, %r)
+t = time.perf_counter()
+import lambda_function
+imported = time.perf_counter() - t
+lambda_function.lambda_handler(json.loads(%r), None)
+first = time.perf_counter() - t
+print(json.dumps({"import": imported, "first": first}))
+"""
+
+
+def envelope(request: dict[str, Any], attributes: dict[str, Any], apl: bool) -> dict[str, Any]:
+    interfaces = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2024.2"}}} if apl else {}
+    application = {"applicationId": SKILL_ID}
+    return {
+        "version": "1.0",
+        "session": {
+            "new": not attributes,
+            "sessionId": "amzn1.echo-api.session.bench",
+            "application": application,
+            "attributes": attributes,
+            "user": {"userId": "amzn1.ask.account.bench"},
+        },
+        "context": {
+            "System": {
+                "application": application,
+                "user": {"userId": "amzn1.ask.account.bench"},
+                "device": {"deviceId": "amzn1.ask.device.bench", "supportedInterfaces": interfaces},
+                "apiEndpoint": "https://api.amazonalexa.com",
+            }
+        },
+        "request": {
+            "requestId": "amzn1.echo-api.request.bench",
+            "timestamp": "2026-01-01T00:00:00Z",
+            "locale": "en-GB",
+            **request,
+        },
+    }
+
+
+def intent(name: str, **slots: str) -> dict[str, Any]:
+    return {
+        "type": "IntentRequest",
+        "intent": {
+            "name": name,
+            "confirmationStatus": "NONE",
+            "slots": {
+                k: {"name": k, "value": v, "confirmationStatus": "NONE"} for k, v in slots.items()
+            },
+        },
+    }
+
+
+def requests() -> list[dict[str, Any]]:
+    """A relief session and its neighbours, on a speaker and on a screen."""
+    guide = {"guide": "relief", "step": 1}
+    turns = [
+        ({"type": "LaunchRequest"}, {}),
+        (intent("ReliefNowIntent"), {}),
+        (intent("AMAZON.NextIntent"), guide),
+        (intent("AMAZON.RepeatIntent"), guide),
+        (intent("AMAZON.PreviousIntent"), guide),
+        (intent("MagnesiumIntent"), {}),
+        (intent("DescribeSymptomIntent", symptom="swollen", body_part="calf"), {}),
+        (intent("DescribeSymptomIntent", symptom="short of breath"), {}),
+        (intent("AMAZON.HelpIntent"), {}),
+        (intent("AMAZON.StopIntent"), guide),
+    ]
+    return [envelope(r, a, apl) for r, a in turns for apl in (False, True)]
+
+
+def run() -> list[str]:
+    sys.path.insert(0, str(LAMBDA_DIR))
+    from crampvoice_skill.handlers import Skill
+
+    handle = Skill(skill_id=SKILL_ID).handle
+    events = requests()
+    for event in events:
+        handle(event, None)  # warm
+    timings: list[float] = []
+    for _ in range(ROUNDS):
+        for event in events:
+            t = time.perf_counter()
+            handle(event, None)
+            timings.append(time.perf_counter() - t)
+    p50, p99 = percentile(timings, 50) * 1000, percentile(timings, 99) * 1000
+
+    first_event = json.dumps(envelope(intent("ReliefNowIntent"), {}, False))
+    colds = []
+    for _ in range(5):
+        out = subprocess.run(
+            [sys.executable, "-c", COLD % (str(LAMBDA_DIR), first_event)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        colds.append(json.loads(out.stdout))
+    import_ms = sorted(c["import"] for c in colds)[2] * 1000
+    first_ms = sorted(c["first"] for c in colds)[2] * 1000
+    return [
+        f"requests: {len(events)} envelopes (launch, relief steps, answers, red flags, help, "
+        f"stop; with and without a screen) x {ROUNDS} rounds, through lambda_handler",
+        f"one request in-process (deserialise, dispatch, core, SSML, APL, serialise): "
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms [target p99 <= 5 ms: {verdict(p99, 5.0)}]",
+        f"cold import of lambda_function, content loaded (median of 5 processes): "
+        f"{import_ms:.0f} ms [target <= 400 ms: {verdict(import_ms, 400)}]; "
+        f"with the first request answered: {first_ms:.0f} ms",
+        "reproduce: make bench  (or .venv/bin/python -m bench skill)",
+    ]
+
+
+if __name__ == "__main__":
+    print("\n".join(run()))

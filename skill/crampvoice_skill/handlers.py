@@ -1,0 +1,207 @@
+"""The Alexa adapter: request handlers over the advice core.
+
+Every handler reads as three steps: parse the request, ask the core, render the reply.
+Intents dispatch through one table (`catalog.catalog().routes`), built from the
+core's catalog, with one generic handler; nothing here knows what any intent means.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ask_sdk_core.dispatch_components import (
+    AbstractExceptionHandler,
+    AbstractRequestHandler,
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
+from ask_sdk_model import Intent as AlexaIntent
+from ask_sdk_model import RequestEnvelope, Response, Slot
+from ask_sdk_model.slu.entityresolution import StatusCode
+
+from crampvoice.engine import Core
+from crampvoice.state import State
+from crampvoice_skill.catalog import NAVIGATE_HOME, Route, catalog
+from crampvoice_skill.speech import system_reply, to_response
+
+log = logging.getLogger(__name__)
+
+FALLBACK = "AMAZON.FallbackIntent"
+
+
+def locale_of(handler_input: HandlerInput) -> str | None:
+    locale: str | None = handler_input.attributes_manager.request_attributes.get("locale")
+    return locale
+
+
+def state_of(handler_input: HandlerInput) -> State:
+    state: State = handler_input.attributes_manager.request_attributes.get("state", State())
+    return state
+
+
+def spoken_text(intent: AlexaIntent | None, route: Route) -> str:
+    """What was said in the route's slots: each slot's words, and the value a synonym
+    resolved to when that differs, so the core triages the words and the meaning."""
+    words: list[str] = []
+    slots = (intent.slots if intent is not None else None) or {}
+    for name in route.slots:
+        slot = slots.get(name)
+        if slot is not None and slot.value:
+            words.append(slot.value)
+            resolved = resolved_value(slot)
+            if resolved and resolved.lower() != slot.value.lower():
+                words.append(resolved)
+    return " ".join(words)
+
+
+def resolved_value(slot: Slot) -> str | None:
+    """The slot type's value a spoken synonym matched (entity resolution), if any."""
+    authorities = slot.resolutions.resolutions_per_authority if slot.resolutions else None
+    for authority in authorities or []:
+        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH:
+            return str(authority.values[0].value.name) if authority.values else None
+    return None
+
+
+# --------------------------------------------------------------------------- interceptors
+
+
+class LocaleInterceptor(AbstractRequestInterceptor):
+    """Reads the request's locale and the conversation state once, for every handler."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        envelope = handler_input.request_envelope
+        attributes = handler_input.attributes_manager.request_attributes
+        attributes["locale"] = envelope.request.locale if envelope.request else None
+        session = envelope.session.attributes if envelope.session is not None else None
+        attributes["state"] = State.from_dict(session)
+
+
+class TurnLog(AbstractResponseInterceptor):
+    """Logs each turn's request type and intent, never what was said."""
+
+    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
+        request = handler_input.request_envelope.request
+        name = (
+            get_intent_name(handler_input)
+            if is_request_type("IntentRequest")(handler_input)
+            else "-"
+        )
+        ended = response.should_end_session if response is not None else None
+        log.info("alexa %s %s end=%s", request.object_type if request else "-", name, ended)
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+class LaunchHandler(AbstractRequestHandler):
+    """ "Open Cramp Coach" and "go home": the welcome, a fresh conversation."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(
+            is_request_type("LaunchRequest")(handler_input)
+            or is_intent_name(NAVIGATE_HOME)(handler_input)
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        reply = system_reply(locale_of(handler_input), "welcome", State(), say_prompt=False)
+        return to_response(handler_input, reply)
+
+
+class CoreIntentHandler(AbstractRequestHandler):
+    """Every intent: its route from the table, what was said, the core's reply."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("IntentRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        routes = catalog().routes
+        route = routes.get(get_intent_name(handler_input)) or routes[FALLBACK]
+        reply = Core.default().respond(
+            spoken_text(handler_input.request_envelope.request.intent, route),
+            state=state_of(handler_input),
+            locale=locale_of(handler_input),
+            intent=route.intent,
+            topic=route.topic,
+        )
+        return to_response(handler_input, reply)
+
+
+class ConnectionsResponseHandler(AbstractRequestHandler):
+    """Back from a permission or purchase prompt: carry on where the person was."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("Connections.Response")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        reply = system_reply(locale_of(handler_input), "reprompt", state_of(handler_input))
+        return to_response(handler_input, reply)
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """The session ended (timeout, "exit", an error): nothing may be said."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("SessionEndedRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        error = request.error.object_type if getattr(request, "error", None) else None
+        log.info("alexa session ended: %s %s", request.reason, error or "")
+        response: Response = handler_input.response_builder.response
+        return response
+
+
+class SafeErrorHandler(AbstractExceptionHandler):
+    """Anything unexpected: a safe reply that still says what to do in an emergency."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.exception("alexa handler failed", exc_info=exception)
+        request = handler_input.request_envelope.request
+        locale = getattr(request, "locale", None)
+        reply = system_reply(locale, "error", State(), say_prompt=False)
+        return to_response(handler_input, reply)
+
+
+# --------------------------------------------------------------------------- the skill
+
+
+class Skill:
+    """The Alexa skill, built once: JSON request envelopes in, response envelopes out."""
+
+    def __init__(self, skill_id: str | None = None) -> None:
+        builder = SkillBuilder()
+        builder.skill_id = skill_id
+        for handler in (
+            LaunchHandler(),
+            CoreIntentHandler(),
+            ConnectionsResponseHandler(),
+            SessionEndedHandler(),
+        ):
+            builder.add_request_handler(handler)
+        builder.add_global_request_interceptor(LocaleInterceptor())
+        builder.add_global_response_interceptor(TurnLog())
+        builder.add_exception_handler(SafeErrorHandler())
+        self.skill: CustomSkill = builder.create()
+        catalog()  # the core, its content and the intent table, loaded before the first request
+
+    def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """The Lambda handler: the event is the request envelope as a dict."""
+        return self.handle_json(json.dumps(event), context)
+
+    def handle_json(self, body: str | bytes, context: Any = None) -> dict[str, Any]:
+        serializer = self.skill.serializer
+        payload = body.decode("utf-8") if isinstance(body, bytes) else body
+        envelope = serializer.deserialize(payload=payload, obj_type=RequestEnvelope)
+        response = self.skill.invoke(request_envelope=envelope, context=context)
+        result: dict[str, Any] = serializer.serialize(response)
+        return result

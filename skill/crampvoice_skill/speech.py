@@ -1,0 +1,115 @@
+"""A core `Reply` as an Alexa response: SSML, reprompt, card, screen and session.
+
+Every word comes from the reply (the core's content); this module only decides
+where the words go.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from crampvoice import render
+from crampvoice.content import LocaleContent
+from crampvoice.engine import Core
+from crampvoice.intents import Intent
+from crampvoice.reply import Part, Reply
+from crampvoice.state import State
+
+APL_TOKEN = "crampvoice-step"
+
+
+@functools.cache
+def apl_document() -> dict[str, Any]:
+    """The screen layout (apl/step.json), read once per process."""
+    text = resources.files("crampvoice_skill").joinpath("apl/step.json").read_text("utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def content_for(locale: str | None) -> LocaleContent:
+    return Core.default().content.get(locale)
+
+
+def system_reply(
+    locale: str | None,
+    key: str,
+    state: State,
+    *,
+    prompt: str = "reprompt",
+    say_prompt: bool = True,
+) -> Reply:
+    """A reply of one system text (welcome, error): the core's reply shape, so numbers
+    are read as phone numbers and the prompt is the reprompt."""
+    system = content_for(locale).system
+    base = Core.default().respond(None, locale=locale, intent=Intent.FALLBACK)
+    return dataclasses.replace(
+        base,
+        parts=(Part(system[key]),),
+        state=state,
+        prompt=system[prompt],
+        say_prompt=say_prompt,
+        end_session=False,
+    )
+
+
+def to_response(handler_input: HandlerInput, reply: Reply) -> Response:
+    """Speak the reply; ask again only when a question is open; card for escalations."""
+    builder = handler_input.response_builder
+    builder.speak(render.ssml(reply))
+    reprompt = render.reprompt_ssml(reply)
+    if reprompt is not None:
+        builder.ask(reprompt)
+    content = content_for(reply.locale)
+    if reply.escalation is not None:
+        builder.set_card(SimpleCard(title=content.program_name, content=render.plain_voice(reply)))
+    if supports_apl(handler_input):
+        # Imported here: the APL package is ~200 classes, and most speakers have no screen.
+        from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
+        builder.add_directive(
+            RenderDocumentDirective(
+                token=APL_TOKEN, document=apl_document(), datasources=screen(reply, content)
+            )
+        )
+    # Nothing asked, nothing to wait for: a session never stays open without a question.
+    builder.set_should_end_session(reply.end_session or reprompt is None)
+    if handler_input.request_envelope.session is not None:
+        handler_input.attributes_manager.session_attributes = reply.state.to_dict()
+    response: Response = builder.response
+    return response
+
+
+def supports_apl(handler_input: HandlerInput) -> bool:
+    system = (
+        handler_input.request_envelope.context.system
+        if handler_input.request_envelope.context
+        else None
+    )
+    device = system.device if system is not None else None
+    interfaces = device.supported_interfaces if device is not None else None
+    return interfaces is not None and interfaces.alexa_presentation_apl is not None
+
+
+def screen(reply: Reply, content: LocaleContent) -> dict[str, Any]:
+    """The APL data: the step (or answer) on screen and what to say next."""
+    progress = ""
+    guide = content.guides.get(reply.state.guide or "")
+    if guide is not None:
+        progress = f"{reply.state.step + 1} / {len(guide.steps)}"
+    open_question = reply.prompt is not None and not reply.end_session
+    return {
+        "screen": {
+            "title": content.program_name,
+            "progress": progress,
+            "text": " ".join(part.text.voice for part in reply.parts if part.text.voice),
+            "hint": reply.prompt.voice if open_question and reply.prompt is not None else "",
+        }
+    }

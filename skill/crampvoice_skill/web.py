@@ -1,0 +1,53 @@
+"""POST /alexa: the skill as a self-hosted HTTPS endpoint, in the project's Flask app.
+
+Every request is verified first (`verify.py`); anything that fails is answered 400
+and never reaches the skill.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import flask
+
+from crampvoice_skill.handlers import Skill
+from crampvoice_skill.verify import RequestVerifier, VerificationError
+
+log = logging.getLogger(__name__)
+
+#: Alexa's requests are a few kilobytes.
+MAX_BODY = 128 * 1024
+
+
+def create_blueprint(
+    skill_id: str | None = None, verifier: RequestVerifier | None = None
+) -> flask.Blueprint:
+    """The /alexa endpoint. The skill id defaults to $ALEXA_SKILL_ID; without one,
+    every request is refused."""
+    skill_id = skill_id or os.environ.get("ALEXA_SKILL_ID") or None
+    verifier = verifier or RequestVerifier(skill_id)
+    skill = Skill(skill_id=verifier.skill_id)
+    blueprint = flask.Blueprint("alexa", __name__)
+
+    @blueprint.post("/alexa")
+    def alexa() -> tuple[flask.Response, int]:
+        if (flask.request.content_length or 0) > MAX_BODY:
+            return _refuse("body too large")
+        body = flask.request.get_data(cache=False)
+        try:
+            verifier.verify(flask.request.headers, body)
+            reply = skill.handle_json(body)
+        except VerificationError as error:
+            return _refuse(str(error))
+        except Exception:  # a signed envelope the SDK cannot read
+            log.exception("alexa: unreadable request envelope")
+            return _refuse("unreadable request envelope")
+        return flask.jsonify(reply), 200
+
+    return blueprint
+
+
+def _refuse(reason: str) -> tuple[flask.Response, int]:
+    log.warning("alexa: request refused: %s", reason)
+    return flask.jsonify(error="bad request"), 400
