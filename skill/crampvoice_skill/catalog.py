@@ -9,6 +9,8 @@ every intent in the model has a route and nothing is listed by hand:
   built-in (help, stop) adds its samples to the built-in instead;
 - each `[slots.<name>]` with samples gets `Describe<Name>Intent`: what was said in its
   slots goes to the core as text, which classifies and triages it;
+- a topic sample may use one of Alexa's built-in slot types (`{time}`: AMAZON.TIME); the
+  route names it as a value the adapter reads (the bedtime reminder's time), not as words;
 - the AMAZON built-ins map onto the core's conversation intents.
 
 No ask-sdk here: the build command and the benchmarks import this without it.
@@ -44,6 +46,8 @@ BUILT_INS: Mapping[str, Intent] = {
 }
 #: In the model and handled as a launch (the welcome), not by the core's intents.
 NAVIGATE_HOME = "AMAZON.NavigateHomeIntent"
+#: Placeholders in topic samples that are Alexa built-in slot types, by slot name.
+BUILT_IN_SLOT_TYPES: Mapping[str, str] = {"time": "AMAZON.TIME"}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _ACRONYM = re.compile(r"\b(?:[A-Z]{2,}|(?!I\b)[A-Z])\b")
@@ -56,6 +60,7 @@ class Route:
     intent: Intent | None  # None: the core classifies what was said in the slots
     topic: str | None = None
     slots: tuple[str, ...] = ()  # slot names whose words are the text, in speaking order
+    values: tuple[str, ...] = ()  # built-in slots read as values (a time), never triaged
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,11 @@ class Catalog:
         intents: list[dict[str, Any]] = []
         for name in [*self.routes, NAVIGATE_HOME]:
             intent: dict[str, Any] = {"name": name}
-            slots = self.routes[name].slots if name in self.routes else ()
+            route = self.routes.get(name, Route(None))
+            slots = [{"name": s, "type": slot_type_name(s)} for s in route.slots]
+            slots += [{"name": s, "type": BUILT_IN_SLOT_TYPES[s]} for s in route.values]
             if slots:
-                intent["slots"] = [{"name": s, "type": slot_type_name(s)} for s in slots]
+                intent["slots"] = slots
             intent["samples"] = list(self.samples.get(name, ()))
             intents.append(intent)
         types = [
@@ -128,8 +135,12 @@ def build_catalog(phrasings: Phrasings, topic_intents: Mapping[str, Intent]) -> 
     for key, cues in phrasings.topics.items():
         intent = topic_intents[key]
         name = built_in_for.get(intent) or intent_name(key)
+        values = tuple(dict.fromkeys(p for s in cues.samples for p in _PLACEHOLDER.findall(s)))
+        unknown = [p for p in values if p not in BUILT_IN_SLOT_TYPES]
+        if unknown or (values and name in built_in_for.values()):
+            raise ValueError(f"topics.{key}: {{{(unknown or values)[0]}}} is no built-in slot here")
         if name not in built_in_for.values():
-            routes[name] = Route(intent, key)
+            routes[name] = Route(intent, key, values=values)
         samples.setdefault(name, []).extend(cues.samples)
     for key, slot in phrasings.slots.items():
         if not slot.samples:

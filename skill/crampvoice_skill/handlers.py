@@ -2,13 +2,17 @@
 
 Every handler reads as three steps: parse the request, ask the core, render the reply.
 Intents dispatch through one table (`catalog.catalog().routes`), built from the
-core's catalog, with one generic handler; nothing here knows what any intent means.
+core's catalog, with one generic handler; nothing here knows what any intent means,
+except the core intents that act on the device (`ACTIONS`: a bedtime reminder through
+Amazon's Reminders API, in reminders.py), whose words still come from the core.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Mapping
+from datetime import time
 from typing import Any
 
 from ask_sdk_core.dispatch_components import (
@@ -19,20 +23,30 @@ from ask_sdk_core.dispatch_components import (
 )
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
 from ask_sdk_model import Intent as AlexaIntent
 from ask_sdk_model import RequestEnvelope, Response, Slot
+from ask_sdk_model.interfaces.connections.send_request_directive import SendRequestDirective
 from ask_sdk_model.slu.entityresolution import StatusCode
+from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from crampvoice.engine import Core
+from crampvoice.intents import Intent
 from crampvoice.state import State
+from crampvoice_skill import reminders
 from crampvoice_skill.catalog import NAVIGATE_HOME, Route, catalog
 from crampvoice_skill.speech import system_reply, to_response
 
 log = logging.getLogger(__name__)
 
 FALLBACK = "AMAZON.FallbackIntent"
+
+#: Core intents the skill carries out on the device: (handler input, the time asked) -> outcome.
+ACTIONS: Mapping[Intent, Callable[[HandlerInput, time], reminders.Outcome]] = {
+    Intent.REMINDER_SET: reminders.set_reminder,
+    Intent.REMINDER_CANCEL: reminders.cancel_reminder,
+}
 
 
 def locale_of(handler_input: HandlerInput) -> str | None:
@@ -58,6 +72,16 @@ def spoken_text(intent: AlexaIntent | None, route: Route) -> str:
             if resolved and resolved.lower() != slot.value.lower():
                 words.append(resolved)
     return " ".join(words)
+
+
+def route_of(handler_input: HandlerInput) -> Route:
+    routes = catalog().routes
+    return routes.get(get_intent_name(handler_input)) or routes[FALLBACK]
+
+
+def slot_value(intent: AlexaIntent | None, name: str) -> str | None:
+    slot = (intent.slots or {}).get(name) if intent is not None else None
+    return slot.value if slot is not None else None
 
 
 def resolved_value(slot: Slot) -> str | None:
@@ -114,6 +138,40 @@ class LaunchHandler(AbstractRequestHandler):
         return to_response(handler_input, reply)
 
 
+def render_outcome(handler_input: HandlerInput, outcome: reminders.Outcome) -> Response:
+    """A reminder's outcome: the core's text for it, the AskFor directive and the consent
+    card when asked for; the conversation ends (Alexa's own consent dialog, or done)."""
+    reply = system_reply(
+        locale_of(handler_input), outcome.key, State(), values=outcome.values(), end=True
+    )
+    builder = handler_input.response_builder
+    if outcome.ask:
+        token = reminders.ask_token(outcome.at or reminders.DEFAULT_AT)
+        payload = reminders.ASK_FOR_PAYLOAD
+        builder.add_directive(SendRequestDirective(name="AskFor", payload=payload, token=token))
+    if outcome.card:
+        builder.set_card(AskForPermissionsConsentCard(permissions=[reminders.SCOPE]))
+    return to_response(handler_input, reply, apl=not outcome.ask)
+
+
+class ActionIntentHandler(AbstractRequestHandler):
+    """The intents that act on the device (`ACTIONS`): the time asked, the action, its words."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(
+            is_request_type("IntentRequest")(handler_input)
+            and route_of(handler_input).intent in ACTIONS
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        route = route_of(handler_input)
+        intent = handler_input.request_envelope.request.intent
+        values = [slot_value(intent, name) for name in route.values]
+        at = reminders.bedtime_at(next((v for v in values if v), None))
+        assert route.intent is not None
+        return render_outcome(handler_input, ACTIONS[route.intent](handler_input, at))
+
+
 class CoreIntentHandler(AbstractRequestHandler):
     """Every intent: its route from the table, what was said, the core's reply."""
 
@@ -121,8 +179,7 @@ class CoreIntentHandler(AbstractRequestHandler):
         return bool(is_request_type("IntentRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        routes = catalog().routes
-        route = routes.get(get_intent_name(handler_input)) or routes[FALLBACK]
+        route = route_of(handler_input)
         reply = Core.default().respond(
             spoken_text(handler_input.request_envelope.request.intent, route),
             state=state_of(handler_input),
@@ -133,8 +190,23 @@ class CoreIntentHandler(AbstractRequestHandler):
         return to_response(handler_input, reply)
 
 
+class ReminderConsentHandler(AbstractRequestHandler):
+    """Back from Alexa asking for the reminders permission (AskFor): set the reminder at
+    the time carried in the token, or say why not."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return bool(
+            is_request_type("Connections.Response")(handler_input)
+            and getattr(request, "name", None) == "AskFor"
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return render_outcome(handler_input, reminders.consent_answered(handler_input))
+
+
 class ConnectionsResponseHandler(AbstractRequestHandler):
-    """Back from a permission or purchase prompt: carry on where the person was."""
+    """Back from any other connection: carry on where the person was."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_request_type("Connections.Response")(handler_input))
@@ -179,11 +251,15 @@ class Skill:
     """The Alexa skill, built once: JSON request envelopes in, response envelopes out."""
 
     def __init__(self, skill_id: str | None = None) -> None:
-        builder = SkillBuilder()
+        # The API client reaches Amazon's Reminders and settings APIs with each request's
+        # apiEndpoint and apiAccessToken; it loads `requests` only when first used.
+        builder = CustomSkillBuilder(api_client=reminders.LazyApiClient())
         builder.skill_id = skill_id
-        for handler in (
+        for handler in (  # the first that can handle a request handles it
             LaunchHandler(),
+            ActionIntentHandler(),
             CoreIntentHandler(),
+            ReminderConsentHandler(),
             ConnectionsResponseHandler(),
             SessionEndedHandler(),
         ):

@@ -17,7 +17,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from crampvoice import render
-from crampvoice.content import LocaleContent
+from crampvoice.content import LocaleContent, Text, fill_runtime
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
 from crampvoice.reply import Part, Reply
@@ -45,23 +45,30 @@ def system_reply(
     *,
     prompt: str = "reprompt",
     say_prompt: bool = True,
+    values: dict[str, str] | None = None,
+    end: bool = False,
 ) -> Reply:
-    """A reply of one system text (welcome, error): the core's reply shape, so numbers
-    are read as phone numbers and the prompt is the reprompt."""
+    """A reply of one system text (welcome, error, a reminder's outcome): the core's reply
+    shape, so numbers are read as phone numbers and the prompt is the reprompt. `values`
+    fill the text's runtime placeholders ({time}); `end` closes the conversation."""
     system = content_for(locale).system
+    text = system[key]
+    if values:
+        text = Text(voice=fill_runtime(text.voice, values), sms=fill_runtime(text.sms, values))
     base = Core.default().respond(None, locale=locale, intent=Intent.FALLBACK)
     return dataclasses.replace(
         base,
-        parts=(Part(system[key]),),
+        parts=(Part(text),),
         state=state,
         prompt=system[prompt],
         say_prompt=say_prompt,
-        end_session=False,
+        end_session=end,
     )
 
 
-def to_response(handler_input: HandlerInput, reply: Reply) -> Response:
-    """Speak the reply; ask again only when a question is open; card for escalations."""
+def to_response(handler_input: HandlerInput, reply: Reply, *, apl: bool = True) -> Response:
+    """Speak the reply; ask again only when a question is open; card for escalations.
+    `apl=False` sends no screen (a response that hands over to Alexa's own dialog)."""
     builder = handler_input.response_builder
     builder.speak(render.ssml(reply))
     reprompt = render.reprompt_ssml(reply)
@@ -70,7 +77,7 @@ def to_response(handler_input: HandlerInput, reply: Reply) -> Response:
     content = content_for(reply.locale)
     if reply.escalation is not None:
         builder.set_card(SimpleCard(title=content.program_name, content=render.plain_voice(reply)))
-    if supports_apl(handler_input):
+    if apl and supports_apl(handler_input):
         # Imported here: the APL package is ~200 classes, and most speakers have no screen.
         from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 

@@ -53,6 +53,15 @@ SYSTEM_KEYS = (
     "bedtime_zone_set",
     "bedtime_outside_window",
     "reminder",
+    # A speaker's own daily reminder (the Alexa Reminders API): asking, confirming, failing.
+    "reminder_permission",
+    "reminder_set",
+    "reminder_cancelled",
+    "reminder_none",
+    "reminder_denied",
+    "reminder_not_answered",
+    "reminder_no_access",
+    "reminder_failed",
 )
 #: Placeholders filled per message, not at load; budgets are checked with the longest value.
 RUNTIME_PLACEHOLDERS = {

@@ -24,6 +24,13 @@ from crampvoice.understanding import Understander, Understanding, phrasings
 
 _DIGITS = re.compile(r"\d[\d ]{1,12}\d")
 
+#: Topics that play a guide through in one reply, every hold counted, with no "next":
+#: the topic's voice follows the guide's intro, and its SMS is the whole routine.
+ROUTINES = {"bedtime_routine": "bedtime"}
+#: Seconds given to a step of repetitions (foot flexes, circles) that has no hold of its
+#: own, when nobody is there to say "next"; the last step (a tip) needs none.
+ROUTINE_PACE_SECONDS = 20
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -254,7 +261,31 @@ class _Composer:
             return replace(reply, parts=(intro, step), topic=topic)
         return self.topic(turn, topic)
 
+    def routine(self, turn: Turn, key: str, guide_key: str) -> Reply:
+        """A whole guide in one reply for a speaker left to play unattended; one text by SMS."""
+        guide = self.content.guides[guide_key]
+        topic = self.content.topics[key]
+        last = len(guide.steps) - 1
+        parts = [
+            Part(Text(voice=guide.intro.voice, sms=topic.text.sms)),
+            Part(Text(voice=topic.text.voice, sms="")),
+        ]
+        for index, step in enumerate(guide.steps):
+            hold = step.hold or (ROUTINE_PACE_SECONDS if index < last else 0)
+            parts.append(Part(Text(voice=step.text.voice, sms=""), hold=hold))
+        parts.append(Part(Text(voice=guide.done.voice, sms="")))
+        return self.reply(
+            turn,
+            parts,
+            State(topic=key),
+            end=True,  # bedtime: the routine ends the conversation, no question left open
+            topic=key,
+            sources=tuple(dict.fromkeys((*topic.sources, *guide.sources))),
+        )
+
     def topic(self, turn: Turn, key: str) -> Reply:
+        if key in ROUTINES:  # asked for, or repeated
+            return self.routine(turn, key, ROUTINES[key])
         topic = self.content.topics.get(key) or self.content.topic_for(turn.understanding.intent)
         intent = turn.understanding.intent
         if intent is Intent.STOP:

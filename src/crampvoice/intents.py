@@ -27,6 +27,9 @@ class Intent(StrEnum):
     # Subscription control.
     STOP = "stop"
     START = "start"
+    # A nightly bedtime reminder on a speaker (the Alexa skill sets and deletes it).
+    REMINDER_SET = "reminder_set"
+    REMINDER_CANCEL = "reminder_cancel"
     # Conversation control.
     NEXT = "next"
     REPEAT = "repeat"

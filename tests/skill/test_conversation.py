@@ -227,18 +227,16 @@ def test_session_ended_by_an_error_says_nothing(speaker: Make) -> None:
     assert "outputSpeech" not in turn.response
 
 
-def test_back_from_a_permission_prompt_carries_on(speaker: Make) -> None:
+def test_back_from_another_connection_carries_on(speaker: Make) -> None:
+    # The reminders permission (AskFor) has its own handler: tests/skill/test_reminders.py.
     alexa = speaker()
     alexa.intent("BedtimeIntent")
     turn = alexa.request(
         {
             "type": "Connections.Response",
-            "name": "AskFor",
+            "name": "Upsell",
             "status": {"code": "200", "message": "OK"},
-            "payload": {
-                "permissionScope": "alexa::alerts:reminders:skill:readwrite",
-                "status": "ACCEPTED",
-            },
+            "payload": {"purchaseResult": "DECLINED"},
             "token": "",
         }
     )

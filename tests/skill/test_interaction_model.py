@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crampvoice_skill.catalog import LOCALES, NAVIGATE_HOME, catalog, interaction_model
+from crampvoice_skill.catalog import (
+    BUILT_IN_SLOT_TYPES,
+    LOCALES,
+    NAVIGATE_HOME,
+    catalog,
+    interaction_model,
+)
 from crampvoice_skill.commands import build_skill
 
 from crampvoice.content import library
@@ -100,7 +106,7 @@ def test_samples_and_slots_are_well_formed() -> None:
         assert re.fullmatch(r"(AMAZON\.)?[A-Za-z]+", intent["name"]), intent["name"]
         slots = {s["name"]: s["type"] for s in intent.get("slots", [])}
         for slot_type in slots.values():
-            assert slot_type in types
+            assert slot_type in types or slot_type in BUILT_IN_SLOT_TYPES.values(), slot_type
         for sample in intent["samples"]:
             used = re.findall(r"\{(\w+)\}", sample)
             assert set(used) <= set(slots), sample
