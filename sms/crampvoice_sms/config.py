@@ -1,0 +1,144 @@
+"""Settings from the environment, each with a default that works on a laptop.
+
+- TWILIO_AUTH_TOKEN: checks X-Twilio-Signature (`crampvoice sms` signs with it).
+  Local default: a fixed token written below.
+- TWILIO_ACCOUNT_SID, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID: REST sends through
+  Twilio. Local default: none, and messages sent outside a reply wait in the outbox table.
+- CRAMPVOICE_PUBLIC_URL: the public base URL Twilio calls; signatures are checked
+  against it plus the path. Local default: http://127.0.0.1:8000.
+- DATABASE_URL: any SQLAlchemy URL (postgresql:// uses psycopg 3). Local default: a
+  SQLite file in the Flask instance folder.
+- ALEXA_SKILL_ID: the skill the Alexa endpoint answers. Default: none, and /alexa refuses
+  every request (Alexa requests cannot be made locally anyway).
+- CRAMPVOICE_SECRET_KEY: keys the hash that stands for phone numbers in logs.
+- CRAMPVOICE_SMS_RATE_LIMIT, CRAMPVOICE_SMS_RATE_WINDOW: replies per number per window
+  (default 30 per 3600 s; escalations exempt).
+- CRAMPVOICE_SMS_FAILURE_LIMIT: consecutive failed deliveries that turn scheduled
+  sends off (default 5).
+
+With a public (non-loopback) CRAMPVOICE_PUBLIC_URL the local token and key are refused:
+anyone could sign requests with a token that is written here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+LOCAL_AUTH_TOKEN = "crampvoice-local-auth-token"
+LOCAL_SECRET_KEY = "crampvoice-local-secret-key"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+DATABASE_FILE = "crampvoice.sqlite3"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+_INTS = {
+    "CRAMPVOICE_SMS_RATE_LIMIT": 30,
+    "CRAMPVOICE_SMS_RATE_WINDOW": 3600,
+    "CRAMPVOICE_SMS_FAILURE_LIMIT": 5,
+}
+
+
+class ConfigError(ValueError):
+    """Settings the app must not start with; the message says which and why."""
+
+
+def from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Flask config from environment variables (keys are the variable names)."""
+
+    def get(name: str, default: str = "") -> str:
+        return env.get(name, "").strip() or default
+
+    config: dict[str, Any] = {
+        "TWILIO_AUTH_TOKEN": get("TWILIO_AUTH_TOKEN", LOCAL_AUTH_TOKEN),
+        "TWILIO_ACCOUNT_SID": get("TWILIO_ACCOUNT_SID"),
+        "TWILIO_FROM": get("TWILIO_FROM"),
+        "TWILIO_MESSAGING_SERVICE_SID": get("TWILIO_MESSAGING_SERVICE_SID"),
+        "CRAMPVOICE_PUBLIC_URL": get("CRAMPVOICE_PUBLIC_URL", DEFAULT_PUBLIC_URL),
+        "DATABASE_URL": get("DATABASE_URL")
+        or f"sqlite:///{os.path.join(instance_path, DATABASE_FILE)}",
+        "ALEXA_SKILL_ID": get("ALEXA_SKILL_ID"),
+        "CRAMPVOICE_SECRET_KEY": get("CRAMPVOICE_SECRET_KEY", LOCAL_SECRET_KEY),
+        "DATABASE_AUTO_UPGRADE": True,
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+    }
+    for name, default in _INTS.items():
+        raw = get(name, str(default))
+        try:
+            config[name] = int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    return config
+
+
+@dataclass(frozen=True)
+class Limits:
+    replies: int = 30
+    window: timedelta = timedelta(hours=1)
+    failures: int = 5
+
+
+@dataclass(frozen=True)
+class TwilioAccount:
+    """What REST sends need. `live` is False without real credentials: the outbox is used."""
+
+    account_sid: str
+    auth_token: str
+    from_number: str
+    messaging_service_sid: str
+    status_callback: str
+
+    @property
+    def live(self) -> bool:
+        return bool(self.account_sid) and self.auth_token != LOCAL_AUTH_TOKEN
+
+
+def is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuse settings that would be unsafe or could not work."""
+    public = str(config["CRAMPVOICE_PUBLIC_URL"])
+    parts = urlsplit(public)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"CRAMPVOICE_PUBLIC_URL must be an http(s) URL, not {public!r}")
+    if not is_loopback(public):
+        if config["TWILIO_AUTH_TOKEN"] == LOCAL_AUTH_TOKEN:
+            raise ConfigError("set TWILIO_AUTH_TOKEN: the local default is public knowledge")
+        if config["CRAMPVOICE_SECRET_KEY"] == LOCAL_SECRET_KEY:
+            raise ConfigError("set CRAMPVOICE_SECRET_KEY: the local default is public knowledge")
+    if config["TWILIO_ACCOUNT_SID"] and not (
+        config["TWILIO_FROM"] or config["TWILIO_MESSAGING_SERVICE_SID"]
+    ):
+        raise ConfigError(
+            "TWILIO_ACCOUNT_SID is set: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID too"
+        )
+    for name in _INTS:
+        if int(config[name]) < 1:
+            raise ConfigError(f"{name} must be at least 1")
+
+
+def limits(config: Mapping[str, Any]) -> Limits:
+    return Limits(
+        replies=int(config["CRAMPVOICE_SMS_RATE_LIMIT"]),
+        window=timedelta(seconds=int(config["CRAMPVOICE_SMS_RATE_WINDOW"])),
+        failures=int(config["CRAMPVOICE_SMS_FAILURE_LIMIT"]),
+    )
+
+
+def public_url(config: Mapping[str, Any], path: str) -> str:
+    return str(config["CRAMPVOICE_PUBLIC_URL"]).rstrip("/") + path
+
+
+def twilio_account(config: Mapping[str, Any]) -> TwilioAccount:
+    return TwilioAccount(
+        account_sid=str(config["TWILIO_ACCOUNT_SID"]),
+        auth_token=str(config["TWILIO_AUTH_TOKEN"]),
+        from_number=str(config["TWILIO_FROM"]),
+        messaging_service_sid=str(config["TWILIO_MESSAGING_SERVICE_SID"]),
+        status_callback=public_url(config, "/sms/status"),
+    )

@@ -1,0 +1,73 @@
+"""What Twilio posts, parsed into plain values (no web framework here).
+
+A form that lacks what Twilio always sends raises `Malformed` (HTTP 400)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MAX_FIELD = 64
+OPT_OUT_TYPES = frozenset({"STOP", "START", "HELP"})
+
+
+class Malformed(ValueError):
+    """A signed request without a field Twilio always sends."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One incoming text."""
+
+    sid: str
+    sender: str
+    body: str = ""
+    media: int = 0
+    opt_out_type: str | None = None  # Twilio Advanced Opt-Out: STOP, START or HELP
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """One status callback for a message we sent."""
+
+    sid: str
+    to: str
+    status: str
+    error_code: str | None = None
+
+
+def _required(form: Mapping[str, str], *names: str) -> str:
+    for name in names:
+        value = (form.get(name) or "").strip()
+        if value:
+            if len(value) > MAX_FIELD:
+                raise Malformed(f"{name} is too long")
+            return value
+    raise Malformed(f"{names[0]} is missing")
+
+
+def parse_inbound(form: Mapping[str, str]) -> Inbound:
+    sender = _required(form, "From")
+    sid = _required(form, "MessageSid", "SmsMessageSid")
+    try:
+        media = max(0, int(form.get("NumMedia") or 0))
+    except ValueError:
+        media = 0
+    opt_out = (form.get("OptOutType") or "").strip().upper()
+    return Inbound(
+        sid=sid,
+        sender=sender,
+        body=form.get("Body") or "",
+        media=media,
+        opt_out_type=opt_out if opt_out in OPT_OUT_TYPES else None,
+    )
+
+
+def parse_status(form: Mapping[str, str]) -> StatusReport:
+    code = (form.get("ErrorCode") or "").strip()
+    return StatusReport(
+        sid=_required(form, "MessageSid", "SmsSid"),
+        to=_required(form, "To"),
+        status=_required(form, "MessageStatus", "SmsStatus").lower(),
+        error_code=code[:16] or None,
+    )

@@ -1,0 +1,143 @@
+"""The SMS rules, as a pure function: given a message and where the person stands,
+what to answer, what to remember, and what to do. No database, no web framework.
+
+- Keywords: the core recognises STOP (STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT,
+  REVOKE, OPTOUT), START (UNSTOP) and HELP (INFO). Twilio's `OptOutType`, when
+  present, decides instead; Twilio's Advanced Opt-Out has then already sent its
+  configured reply, so the service acts on it and does not answer a second time.
+  YES opts back in only a stopped number; otherwise it is an ordinary "yes"
+  (even when Twilio labels it START).
+- A stopped number gets nothing but: the opted-out notice for a repeated STOP, the
+  HELP reply, and START / UNSTOP / YES, which opt it back in.
+- Replies are rate limited per number: past the limit one notice, then silence.
+  Escalations, opt-out confirmations and erasure confirmations are exempt.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+from crampvoice import render
+from crampvoice.engine import Core
+from crampvoice.intents import Intent
+from crampvoice.reply import Action, Part, Reply
+from crampvoice.state import State
+from crampvoice.triage import Level
+from crampvoice_sms.messages import Inbound
+
+log = logging.getLogger("crampvoice.sms")
+
+KEYWORDS = {"STOP": Intent.STOP, "START": Intent.START, "HELP": Intent.HELP}
+EXEMPT_ACTIONS = frozenset({"opt_out", "erase"})
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Where the person stands when their message arrives."""
+
+    state: State
+    locale: str
+    stopped: bool
+    replies_in_window: int
+    reply_limit: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    text: str | None  # the SMS to answer with; None: no answer
+    state: State | None  # the conversation state to keep; None: unchanged
+    action: Action | None = None
+    counts: bool = False  # counted against the reply rate limit
+    intent: Intent = Intent.FALLBACK
+    triage: Level = Level.NONE
+
+
+def notice(core: Core, locale: str, key: str, state: State, intent: Intent) -> Reply:
+    """A reply made of one of the core's system texts (rate limit, opted out, error)."""
+    content = core.content.get(locale)
+    return Reply(
+        intent=intent,
+        topic=None,
+        triage=Level.NONE,
+        locale=content.locale,
+        parts=(Part(content.system[key]),),
+        state=state,
+        end_session=True,
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _rendered(reply: Reply) -> str:
+    """`render.sms` is pure and replies come from a finite set of content: render each once."""
+    return render.sms(reply)
+
+
+def sms_text(core: Core, reply: Reply) -> str:
+    """The reply as an SMS that passes the budget gate; the core's error text if it can't."""
+    try:
+        return _rendered(reply)
+    except render.BudgetError:
+        log.exception("reply over the SMS budget (intent=%s): sending the error text", reply.intent)
+        return render.sms(notice(core, reply.locale, "error", reply.state, reply.intent))
+
+
+def decide(core: Core, message: Inbound, situation: Situation) -> Decision:
+    keyword = KEYWORDS.get(message.opt_out_type or "")
+    if situation.stopped:
+        return _while_stopped(core, message, situation, keyword)
+    if keyword is Intent.START:
+        keyword = None  # already opted in: Twilio's opt-in words (YES) are ordinary words here
+    reply = core.respond(
+        message.body, state=situation.state, locale=situation.locale, intent=keyword
+    )
+    twilio_answered = keyword is not None or (
+        message.opt_out_type == "START" and reply.intent is Intent.START
+    )
+    if twilio_answered:  # Advanced Opt-Out sent its own reply: act on it, don't answer twice
+        state = reply.state if reply.action else None
+        return Decision(None, state, reply.action, intent=reply.intent, triage=reply.triage)
+    if reply.escalation is not None or reply.action in EXEMPT_ACTIONS:
+        return _answer(core, reply, counts=False)
+    return _limited(core, reply, situation)
+
+
+def _answer(core: Core, reply: Reply, *, counts: bool) -> Decision:
+    return Decision(
+        sms_text(core, reply), reply.state, reply.action, counts, reply.intent, reply.triage
+    )
+
+
+def _limited(core: Core, reply: Reply, situation: Situation) -> Decision:
+    sent, limit = situation.replies_in_window, situation.reply_limit
+    if sent < limit:
+        return _answer(core, reply, counts=True)
+    if sent == limit:
+        limited = notice(core, situation.locale, "rate_limited", situation.state, reply.intent)
+        return Decision(sms_text(core, limited), None, None, True, reply.intent, reply.triage)
+    return Decision(None, None, intent=reply.intent, triage=reply.triage)
+
+
+def _while_stopped(
+    core: Core, message: Inbound, situation: Situation, keyword: Intent | None
+) -> Decision:
+    intent = keyword or core.understand(message.body.strip()[:2000]).intent
+    if intent is Intent.YES and message.body.strip().strip(".!").upper() != "YES":
+        intent = Intent.FALLBACK  # only the bare keyword YES opts back in, as on Twilio
+    action: Action | None = None
+    if intent in (Intent.START, Intent.YES):
+        reply = core.respond(message.body, locale=situation.locale, intent=Intent.START)
+        action = "opt_in"
+    elif intent is Intent.HELP:
+        reply = core.respond(message.body, locale=situation.locale, intent=Intent.HELP)
+    elif intent is Intent.STOP:
+        reply = notice(core, situation.locale, "stopped", State(), Intent.STOP)
+    else:
+        return Decision(None, None, intent=intent)  # nothing else reaches a stopped number
+    state = reply.state if action else None
+    if keyword is not None or situation.replies_in_window >= situation.reply_limit:
+        # Twilio answered already, or the number is over its limit: act, say nothing
+        # (a stopped number never gets the rate-limit notice).
+        return Decision(None, state, action, intent=intent, triage=reply.triage)
+    return Decision(sms_text(core, reply), state, action, True, intent, reply.triage)

@@ -1,0 +1,135 @@
+"""The SMS service layer: one transaction per message around the pure policy.
+
+    outcome = conversations.handle(Inbound(sid="SM...", sender="+447700900123", body="cramp"))
+    outcome.text  # the SMS to answer with, or None
+
+Load the person with their opt-out and reply counter (one query, row locked), ask
+the core (through `policy.decide`), then store the new state, the action, and the
+MessageSid with its reply, all in one transaction. The MessageSid's UNIQUE
+constraint makes a retried message fail as a whole: it gets the stored reply and
+nothing else happens, even when it arrives while the first is still running.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crampvoice import phone
+from crampvoice.engine import Core
+from crampvoice.state import State
+from crampvoice.storage import Store, repository
+from crampvoice_sms.config import Limits
+from crampvoice_sms.messages import Inbound, StatusReport
+from crampvoice_sms.policy import Decision, Situation, decide
+from crampvoice_sms.privacy import NumberHasher
+
+log = logging.getLogger("crampvoice.sms")
+
+Clock = Callable[[], datetime]
+ATTEMPTS = 3  # a lost race (duplicate MessageSid, first message from a number) is retried
+
+
+@dataclass(frozen=True)
+class Outcome:
+    text: str | None  # the SMS to answer with; None: an empty TwiML response
+    duplicate: bool = False
+
+
+class Conversations:
+    def __init__(
+        self,
+        store: Store,
+        core: Core,
+        limits: Limits,
+        hasher: NumberHasher,
+        clock: Clock = repository.utcnow,
+    ) -> None:
+        self.store = store
+        self.core = core
+        self.limits = limits
+        self.hasher = hasher
+        self.clock = clock
+
+    def handle(self, message: Inbound) -> Outcome:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self.store.transaction() as session:
+                    decision, stopped = self._turn(session, message)
+            except IntegrityError:  # the MessageSid is taken (a retry), or a race to add a person
+                with self.store.transaction() as session:
+                    stored = repository.processed_reply(session, message.sid)
+                if stored is not None:
+                    log.info("sms %s from=%s duplicate: the same reply, nothing done",
+                             message.sid, self.hasher(message.sender))
+                    return Outcome(stored or None, duplicate=True)
+                if attempt == ATTEMPTS:
+                    raise
+                continue
+            log.info(
+                "sms %s from=%s intent=%s triage=%s action=%s stopped=%s replied=%s",
+                message.sid, self.hasher(message.sender), decision.intent.value,
+                decision.triage.value, decision.action or "-", stopped,
+                decision.text is not None,
+            )
+            return Outcome(decision.text)
+        raise AssertionError("unreachable")
+
+    def _turn(self, session: Session, message: Inbound) -> tuple[Decision, bool]:
+        """One message in one transaction: load, decide, act, store."""
+        at = self.clock()
+        conversation = repository.open_conversation(
+            session, message.sender, locale_for=phone.locale_for, at=at
+        )
+        situation = Situation(
+            state=State.from_dict(conversation.state),
+            locale=conversation.locale,
+            stopped=conversation.stopped,
+            replies_in_window=conversation.replies_in_window(at, self.limits.window),
+            reply_limit=self.limits.replies,
+        )
+        decision = decide(self.core, message, situation)
+        reply = decision.text or ""
+        if decision.action == "erase":
+            repository.erase(session, message.sender)
+            repository.record_processed(session, message.sid, reply, at)
+            return decision, situation.stopped
+        if decision.action == "opt_out":
+            source = "twilio" if message.opt_out_type else "keyword"
+            repository.opt_out(session, message.sender, source, at)
+        elif decision.action == "opt_in":
+            repository.opt_in(session, message.sender)
+        repository.close_conversation(
+            session, conversation, sid=message.sid, reply=reply,
+            state=None if decision.state is None else decision.state.to_dict(),
+            counted=decision.text is not None and decision.counts,
+            window=self.limits.window, at=at,
+        )
+        return decision, situation.stopped
+
+
+class Deliveries:
+    """Status callbacks for messages sent: stops on 21610, counts failed deliveries."""
+
+    def __init__(
+        self, store: Store, limits: Limits, hasher: NumberHasher,
+        clock: Clock = repository.utcnow,
+    ) -> None:
+        self.store = store
+        self.limits = limits
+        self.hasher = hasher
+        self.clock = clock
+
+    def record(self, report: StatusReport) -> None:
+        with self.store.transaction() as session:
+            repository.record_delivery(
+                session, report.to, report.sid, report.status, report.error_code,
+                self.clock(), failure_limit=self.limits.failures,
+            )
+        log.info("sms status %s to=%s status=%s error=%s",
+                 report.sid, self.hasher(report.to), report.status, report.error_code or "-")

@@ -1,0 +1,93 @@
+"""The Twilio webhooks as a Flask blueprint: POST /sms and POST /sms/status.
+
+Each handler reads as three steps: parse the signed form, ask the service, render
+the reply (TwiML). Signatures are checked against CRAMPVOICE_PUBLIC_URL plus the
+path (and query), the URL Twilio called, never `request.url`, which behind a proxy
+is an internal address.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Flask, Response, abort, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from crampvoice.storage import Store
+from crampvoice_sms.config import public_url
+from crampvoice_sms.messages import Malformed, parse_inbound, parse_status
+from crampvoice_sms.outbound import Sender
+from crampvoice_sms.service import Conversations, Deliveries
+
+log = logging.getLogger("crampvoice.sms")
+
+blueprint = Blueprint("sms", __name__)
+View = TypeVar("View", bound=Callable[..., Any])
+EXTENSION = "crampvoice_sms"
+
+
+@dataclass(frozen=True)
+class SmsServices:
+    """What the SMS endpoints use, built once per app by `create_app`."""
+
+    store: Store
+    conversations: Conversations
+    deliveries: Deliveries
+    sender: Sender
+    validator: RequestValidator
+
+
+def services(app: Flask | None = None) -> SmsServices:
+    found: SmsServices = (app or current_app).extensions[EXTENSION]
+    return found
+
+
+def signed_by_twilio(view: View) -> View:
+    """403 unless X-Twilio-Signature matches the public URL and the form."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        url = public_url(current_app.config, request.path)
+        if request.query_string:
+            url += "?" + request.query_string.decode("utf-8", "replace")
+        if not signature or not services().validator.validate(url, request.form, signature):
+            log.warning("sms: refused %s: missing or wrong X-Twilio-Signature", request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(View, checked)
+
+
+def twiml(text: str | None) -> Response:
+    reply = MessagingResponse()
+    if text:
+        reply.message(text)
+    return Response(str(reply), mimetype="application/xml")
+
+
+@blueprint.post("/sms")
+@signed_by_twilio
+def inbound() -> Response:
+    message = parse_inbound(request.form)
+    outcome = services().conversations.handle(message)
+    return twiml(outcome.text)
+
+
+@blueprint.post("/sms/status")
+@signed_by_twilio
+def status() -> Response:
+    report = parse_status(request.form)
+    services().deliveries.record(report)
+    return Response(status=204)
+
+
+@blueprint.errorhandler(Malformed)
+def malformed(error: Malformed) -> tuple[str, int]:
+    log.warning("sms: refused %s: %s", request.path, error)
+    return f"Bad request: {error}\n", 400

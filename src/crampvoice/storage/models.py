@@ -1,0 +1,138 @@
+"""The tables: one row per phone number, and what the SMS service must remember about it.
+
+Nothing here stores what a person wrote: only the conversation state the core
+needs, the replies already given (to answer a retried webhook identically), and
+the bookkeeping that keeps the service lawful and cheap (opt-outs, delivery
+failures, reply counters, the outbox).
+
+The webhook's hot path is one SELECT (person, opt-out and counter together), one
+UPDATE and one INSERT per message: see `repository.open_conversation`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NUMBER = 64  # E.164 is at most 16 characters; channel prefixes ("whatsapp:") add a few
+SID = 64
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Person(Base):
+    """A phone number that has texted the service, and where its conversation stands."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(NUMBER), unique=True)
+    locale: Mapped[str] = mapped_column(String(16))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Scheduled (not reply) messages stop after repeated delivery failures.
+    scheduled_sends: Mapped[bool] = mapped_column(Boolean, default=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The reply rate limit: replies sent in the fixed window that started at window_start.
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_replies: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OptOut(Base):
+    """A number that must receive nothing (STOP, Twilio's OptOutType, or error 21610).
+
+    Keyed by number, not person: a 21610 can arrive for a number that never texted."""
+
+    __tablename__ = "opt_outs"
+
+    number: Mapped[str] = mapped_column(String(NUMBER), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))  # "keyword", "twilio", "21610"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessedMessage(Base):
+    """An inbound MessageSid already acted on, and the reply it got ("" for none)."""
+
+    __tablename__ = "processed_messages"
+    __table_args__ = (UniqueConstraint("sid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sid: Mapped[str] = mapped_column(String(SID))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    reply: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeliveryFailure(Base):
+    """An outbound message Twilio reported failed or undelivered (once per message)."""
+
+    __tablename__ = "delivery_failures"
+    __table_args__ = (UniqueConstraint("message_sid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    message_sid: Mapped[str] = mapped_column(String(SID))
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """Every message sent through the REST path: queued here when there are no credentials."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("sid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(NUMBER), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    scheduled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "queued" (no credentials: kept here), "sent", "failed", "unknown", then Twilio's statuses.
+    status: Mapped[str] = mapped_column(String(16))
+    sid: Mapped[str | None] = mapped_column(String(SID))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

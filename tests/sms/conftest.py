@@ -1,0 +1,119 @@
+"""Fixtures for the SMS service: the real app on a real database, and a phone that
+texts it the way Twilio would (a form signed with twilio's own RequestValidator)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from crampvoice_sms.app import create_app
+from crampvoice_sms.commands import reply_texts
+from crampvoice_sms.web import SmsServices, services
+from flask import Flask
+from flask.testing import FlaskClient
+from twilio.request_validator import RequestValidator
+from werkzeug.test import TestResponse
+
+TOKEN = "test-auth-token-0123456789abcdef"
+PUBLIC_URL = "https://cramp.example.org"
+SECRET = "test-secret-key"
+UK_NUMBER = "+447400123456"  # valid numbers: phonenumbers gives no region to fictional ones
+US_NUMBER = "+12015550123"
+TWILIO_NUMBER = "+15005550006"
+_sids = itertools.count(1)
+
+
+def new_sid() -> str:
+    return f"SM{next(_sids):032d}"
+
+
+def sign(url: str, form: dict[str, str], token: str = TOKEN) -> str:
+    return RequestValidator(token).compute_signature(url, form)
+
+
+def settings(database_url: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_ACCOUNT_SID": "",
+        "TWILIO_FROM": "",
+        "TWILIO_MESSAGING_SERVICE_SID": "",
+        "CRAMPVOICE_PUBLIC_URL": PUBLIC_URL,
+        "CRAMPVOICE_SECRET_KEY": SECRET,
+        **extra,
+    }
+
+
+@pytest.fixture
+def app_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Overrides for a module (redefine this fixture) or a test (parametrize indirectly)."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
+def app(database_url: str, app_settings: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(settings(database_url, **app_settings))
+    yield app
+    services(app).store.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def sms(app: Flask) -> SmsServices:
+    return services(app)
+
+
+class Phone:
+    """One person texting the service through Twilio."""
+
+    def __init__(self, client: FlaskClient, number: str) -> None:
+        self.client = client
+        self.number = number
+
+    def form(self, body: str, **extra: str) -> dict[str, str]:
+        return {
+            "MessageSid": new_sid(),
+            "AccountSid": "AC" + "1" * 32,
+            "From": self.number,
+            "To": TWILIO_NUMBER,
+            "Body": body,
+            "NumMedia": "0",
+            **extra,
+        }
+
+    def post(
+        self, form: dict[str, str], *, path: str = "/sms", signed_url: str | None = None,
+        signature: str | None = None,
+    ) -> TestResponse:
+        if signature is None:
+            signature = sign(signed_url or PUBLIC_URL + path, form)
+        return self.client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+    def send(self, form: dict[str, str]) -> str | None:
+        """Post a signed text; the reply's text, or None for an empty TwiML response."""
+        response = self.post(form)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.mimetype in ("application/xml", "text/xml")
+        texts = reply_texts(response.get_data(as_text=True))
+        assert len(texts) <= 1
+        return texts[0] if texts else None
+
+    def text(self, body: str, **extra: str) -> str | None:
+        return self.send(self.form(body, **extra))
+
+
+@pytest.fixture
+def phone(client: FlaskClient) -> Phone:
+    return Phone(client, UK_NUMBER)
+
+
+@pytest.fixture
+def us_phone(client: FlaskClient) -> Phone:
+    return Phone(client, US_NUMBER)

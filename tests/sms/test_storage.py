@@ -1,0 +1,117 @@
+"""Storage: migrations build the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crampvoice.state import State
+from crampvoice.storage import Store, current, head, repository, upgrade
+from crampvoice.storage.models import Base
+from crampvoice.storage.repository import Conversation
+
+NUMBER = "+447400123456"
+T0 = datetime(2025, 1, 1, 21, 30, tzinfo=UTC)
+WINDOW = timedelta(hours=1)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    upgrade(database_url)
+    store = Store(database_url)
+    yield store
+    store.dispose()
+
+
+def test_upgrade_builds_the_schema_the_models_describe(database_url: str) -> None:
+    assert current(database_url) is None
+    upgrade(database_url)
+    upgrade(database_url)  # already current: nothing happens
+    assert current(database_url) == head()
+    store = Store(database_url)
+    try:
+        with store.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        store.dispose()
+
+
+def test_a_message_sid_is_recorded_only_once(store: Store) -> None:
+    with store.transaction() as session:
+        repository.record_processed(session, "SM1", "hello", T0)
+    with pytest.raises(IntegrityError), store.transaction() as session:
+        repository.record_processed(session, "SM1", "again", T0)
+    with store.transaction() as session:
+        assert repository.processed_reply(session, "SM1") == "hello"
+        assert repository.processed_reply(session, "SM2") is None
+
+
+def open_conversation(session: Session, number: str = NUMBER, at: datetime = T0) -> Conversation:
+    return repository.open_conversation(session, number, locale_for=lambda _: "en-GB", at=at)
+
+
+def test_conversation_state_round_trips(store: Store) -> None:
+    state = State(guide="relief", step=2)
+    with store.transaction() as session:
+        conversation = open_conversation(session, "+44 7400 123456")
+        assert conversation.locale == "en-GB" and conversation.state == {}
+        repository.close_conversation(
+            session, conversation, sid="SM1", reply="2. Rub your calf", state=state.to_dict(),
+            counted=True, window=WINDOW, at=T0,
+        )
+    with store.transaction() as session:
+        conversation = open_conversation(session)
+        assert State.from_dict(conversation.state) == state
+        assert not conversation.stopped
+        person = repository.person(session, NUMBER)
+        assert person is not None and person.created_at == T0
+
+
+def test_the_reply_counter_resets_when_its_window_ends(store: Store) -> None:
+    for n in range(3):
+        with store.transaction() as session:
+            conversation = open_conversation(session)
+            repository.close_conversation(
+                session, conversation, sid=f"SM{n}", reply="hi", state=None, counted=True,
+                window=WINDOW, at=T0 + timedelta(minutes=n),
+            )
+    with store.transaction() as session:
+        conversation = open_conversation(session)
+    assert conversation.replies_in_window(T0 + WINDOW / 2, WINDOW) == 3
+    assert conversation.replies_in_window(T0 + WINDOW, WINDOW) == 0
+
+
+def test_an_opt_out_is_seen_with_the_conversation(store: Store) -> None:
+    with store.transaction() as session:
+        repository.opt_out(session, NUMBER, "21610", T0)  # before the number ever texted
+    with store.transaction() as session:
+        assert open_conversation(session).stopped
+    with store.transaction() as session:
+        assert open_conversation(session).stopped
+        repository.opt_in(session, NUMBER)
+    with store.transaction() as session:
+        assert not open_conversation(session).stopped
+
+
+def test_erase_leaves_nothing_about_the_number(store: Store) -> None:
+    with store.transaction() as session:
+        conversation = open_conversation(session)
+        repository.close_conversation(
+            session, conversation, sid="SM1", reply="hi", state={"topic": "causes"},
+            counted=True, window=WINDOW, at=T0,
+        )
+        repository.add_outbox(session, NUMBER, "hello", status="queued", at=T0)
+        repository.record_delivery(session, NUMBER, "SMout", "failed", "30003", T0, failure_limit=5)
+        assert repository.rows_about(session, NUMBER) == 4
+    with store.transaction() as session:
+        repository.erase(session, NUMBER)
+    with store.transaction() as session:
+        assert repository.rows_about(session, NUMBER) == 0
+        assert repository.processed_reply(session, "SM1") == ""  # a retry is still recognised
