@@ -12,12 +12,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from crampvoice_skill.web import create_blueprint as alexa_blueprint
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
 from crampvoice.engine import Core
 from crampvoice.storage import Store, upgrade
+from crampvoice_skill.web import create_blueprint as alexa_blueprint
 from crampvoice_sms import config as settings
 from crampvoice_sms import web
 from crampvoice_sms.outbound import Sender

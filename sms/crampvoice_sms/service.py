@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from crampvoice import phone
 from crampvoice.engine import Core
+from crampvoice.intents import Intent
 from crampvoice.state import State
 from crampvoice.storage import Store, repository
 from crampvoice_sms.config import Limits
@@ -95,8 +96,9 @@ class Conversations:
         )
         decision = decide(self.core, message, situation)
         reply = decision.text or ""
+        sender = self.hasher(message.sender)
         if decision.action == "erase":
-            repository.erase(session, message.sender)
+            repository.erase(session, message.sender, sender=sender)
             repository.record_processed(session, message.sid, reply, at)
             return decision, situation.stopped
         if decision.action == "opt_out":
@@ -104,6 +106,11 @@ class Conversations:
             repository.opt_out(session, message.sender, source, at)
         elif decision.action == "opt_in":
             repository.opt_in(session, message.sender)
+        repository.record_event(
+            session, channel="sms", intent=decision.intent.value, triage=decision.triage.value,
+            locale=situation.locale, answered=decision.intent is not Intent.FALLBACK,
+            at=at, sender=sender, text=message.body,
+        )
         repository.close_conversation(
             session, conversation, sid=message.sid, reply=reply,
             state=None if decision.state is None else decision.state.to_dict(),

@@ -136,6 +136,10 @@ class _Composer:
 
     def compose(self, turn: Turn) -> Reply:
         if turn.assessment.level.escalates:
+            if turn.understanding.intent is Intent.FALLBACK:
+                # "I can't breathe" asks for nothing we know, but it was answered: with help.
+                understood = replace(turn.understanding, intent=Intent.WHEN_TO_GET_HELP)
+                turn = replace(turn, understanding=understood)
             return self.escalate(turn, turn.assessment)
         if self.state.pending:
             settled = self.follow_up(turn)

@@ -192,3 +192,10 @@ def test_state_round_trips_and_bad_state_starts_afresh(core: Core) -> None:
 def test_platform_classified_intent_is_still_triaged(core: Core) -> None:
     reply = core.respond("my leg is swollen and I can't breathe", intent=Intent.PREVENTION)
     assert reply.triage is Level.EMERGENCY
+
+
+def test_a_red_flag_with_no_question_is_answered_as_getting_help(core: Core) -> None:
+    reply = core.respond("I can't breathe")
+    assert reply.intent is Intent.WHEN_TO_GET_HELP
+    assert reply.triage is Level.EMERGENCY
+

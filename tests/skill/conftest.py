@@ -24,12 +24,13 @@ from typing import Any
 import flask
 import pytest
 import responses
-from crampvoice_skill.verify import RequestVerifier
-from crampvoice_skill.web import create_blueprint
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from crampvoice_skill.verify import RequestVerifier
+from crampvoice_skill.web import create_blueprint
 
 ROOT = Path(__file__).resolve().parents[2]
 SKILL = ROOT / "skill"

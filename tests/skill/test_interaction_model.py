@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from crampvoice.content import library
+from crampvoice.intents import Intent
 from crampvoice_skill.catalog import (
     BUILT_IN_SLOT_TYPES,
     LOCALES,
@@ -18,9 +21,6 @@ from crampvoice_skill.catalog import (
     interaction_model,
 )
 from crampvoice_skill.commands import build_skill
-
-from crampvoice.content import library
-from crampvoice.intents import Intent
 
 from .conftest import MODELS, SKILL
 

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import responses
-from crampvoice_skill import reminders
 
 from crampvoice.content import LOCALE_112, library
+from crampvoice_skill import reminders
 
 from .conftest import MODELS, SKILL, AlexaWeb, Speaker, Turn
 

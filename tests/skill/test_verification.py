@@ -13,6 +13,7 @@ from typing import Any
 import flask
 import pytest
 import responses
+
 from crampvoice_skill.verify import RequestVerifier, VerificationError, cert_chain_url
 from crampvoice_skill.web import create_blueprint
 

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from crampvoice_sms.app import create_app
-from crampvoice_sms.commands import reply_texts
-from crampvoice_sms.web import SmsServices, services
 from flask import Flask
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
+
+from crampvoice_sms.app import create_app
+from crampvoice_sms.commands import reply_texts
+from crampvoice_sms.web import SmsServices, services
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://cramp.example.org"

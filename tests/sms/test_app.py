@@ -6,10 +6,11 @@ import subprocess
 import sys
 
 import pytest
+from flask import Flask
+
 from crampvoice_sms import config
 from crampvoice_sms.app import create_app
 from crampvoice_sms.web import services
-from flask import Flask
 
 from .conftest import Phone, settings
 

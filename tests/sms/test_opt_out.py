@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import responses
-from crampvoice_sms.web import SmsServices
 
 from crampvoice.storage import repository
+from crampvoice_sms.web import SmsServices
 
 from .conftest import Phone
 

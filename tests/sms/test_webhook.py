@@ -6,7 +6,6 @@ import logging
 import threading
 
 import pytest
-from crampvoice_sms.web import SmsServices
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -14,6 +13,7 @@ from crampvoice import gsm, render
 from crampvoice.engine import Core
 from crampvoice.state import State
 from crampvoice.storage.models import Person, ProcessedMessage
+from crampvoice_sms.web import SmsServices
 
 from .conftest import PUBLIC_URL, SECRET, UK_NUMBER, Phone, sign
 

@@ -136,3 +136,22 @@ class OutboxMessage(Base):
     sid: Mapped[str | None] = mapped_column(String(SID))
     error_code: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Event(Base):
+    """One conversation turn, for the operator's dashboard: what was asked and how it was
+    triaged, never who asked. `sender` is a keyed hash (erased with the person); `text` is
+    kept only for messages the service could not answer, scrubbed of numbers and links."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # "sms" or "voice"
+    intent: Mapped[str] = mapped_column(String(32))
+    triage: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(16))
+    answered: Mapped[bool] = mapped_column(Boolean)
+    sender: Mapped[str | None] = mapped_column(String(64), index=True)
+    text: Mapped[str | None] = mapped_column(String(160))
+

@@ -15,8 +15,10 @@ import phonenumbers
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from crampvoice.privacy import scrub
 from crampvoice.storage.models import (
     DeliveryFailure,
+    Event,
     OptOut,
     OutboxMessage,
     Person,
@@ -186,7 +188,7 @@ def save_state(person: Person, state: dict[str, Any], at: datetime) -> None:
     person.updated_at = at
 
 
-def erase(session: Session, number: str) -> None:
+def erase(session: Session, number: str, sender: str | None = None) -> None:
     """Erase everything stored about a number: the person, their conversation, the
     replies given, delivery failures and outbox. Processed MessageSids stay, unlinked
     from the number, so that a retry of a message is still recognised.
@@ -205,6 +207,8 @@ def erase(session: Session, number: str) -> None:
         session.execute(delete(DeliveryFailure).where(DeliveryFailure.person_id == found))
         session.execute(delete(Person).where(Person.id == found))
     session.execute(delete(OutboxMessage).where(OutboxMessage.number == key))
+    if sender is not None:
+        session.execute(delete(Event).where(Event.sender == sender))
 
 
 # --------------------------------------------------------------------------- opt-outs
@@ -340,3 +344,34 @@ def rows_about(session: Session, number: str) -> int:
     for table, column in ((OptOut, OptOut.number), (OutboxMessage, OutboxMessage.number)):
         total += session.scalar(select(func.count()).select_from(table).where(column == key)) or 0
     return total
+
+
+# --------------------------------------------------------------------------- events
+
+
+def record_event(
+    session: Session,
+    *,
+    channel: str,
+    intent: str,
+    triage: str,
+    locale: str,
+    answered: bool,
+    at: datetime,
+    sender: str | None = None,
+    text: str | None = None,
+) -> None:
+    """One turn for the dashboard. `text` only for unanswered messages, scrubbed."""
+    session.add(
+        Event(
+            at=at,
+            channel=channel,
+            intent=intent,
+            triage=triage,
+            locale=locale,
+            answered=answered,
+            sender=sender,
+            text=None if answered or text is None else scrub(text) or None,
+        )
+    )
+
