@@ -347,6 +347,8 @@ class _Builder:
             "urgent_contact": str(region["urgent_contact"]),
             "advice_line": str(region["advice_line"]),
             "program": str(raw["meta"]["program_name"]),
+            # The operator's own contact (HELP replies must name one), else the content's.
+            "contact": os.environ.get("CRAMPVOICE_CONTACT") or str(raw["meta"]["contact"]),
         }
 
     def file(self, path: tuple[str, ...]) -> str:
@@ -490,7 +492,7 @@ def _build(
     return LocaleContent(
         locale=locale,
         program_name=b.string(raw["meta"]["program_name"], ("meta", "program_name")),
-        contact=b.string(raw["meta"]["contact"], ("meta", "contact")),
+        contact=b.values["contact"],
         region=Region(
             emergency=b.string(region["emergency"], ("region", "emergency")),
             emergency_number=str(region["emergency_number"]),

@@ -251,8 +251,13 @@ class _Composer:
                 prompt=self.system("delete_confirm"),
             )
         if intent is Intent.FALLBACK:
+            # The fallback already lists what to ask: the reprompt is for speakers only.
             return self.reply(
-                turn, [Part(self.system("fallback"))], state, prompt=self.system("reprompt")
+                turn,
+                [Part(self.system("fallback"))],
+                state,
+                prompt=self.system("reprompt"),
+                say_prompt=False,
             )
         topic = turn.understanding.topic or intent.value
         if topic == Intent.RELIEF_NOW.value:

@@ -135,3 +135,13 @@ def test_send_window() -> None:
 def test_describe() -> None:
     assert bedtime.describe(time(21, 30)) == "9:30 pm"
     assert bedtime.describe(time(0, 5)) == "12:05 am"
+
+
+def test_numbers_without_a_region_use_their_country_code() -> None:
+    from crampvoice import phone
+
+    assert phone.locale_for("+447700900123") == "en-GB"  # Ofcom's drama range
+    assert phone.locale_for("+15551234567") == "en-US"
+    assert phone.locale_for("+5511987654321") == "en"  # Brazil: region-neutral numbers
+    assert phone.locale_for("+4915123456789") == "en-150"  # Germany: 112
+    assert phone.locale_for("not a number") == "en"

@@ -225,3 +225,18 @@ def test_runtime_placeholder_budget_is_checked_with_long_values(shared_copy: Pat
     )
     with pytest.raises(ContentError, match=r"system\.bedtime_zone_set\.sms"):
         load_library(shared_copy)
+
+
+def test_help_names_program_contact_cost_and_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRAMPVOICE_CONTACT", "help@clinic.example")
+    text = load_library(SHARED).get("en-US").topics["help"].text.sms
+    assert text.startswith("Cramp Coach")
+    assert "help@clinic.example" in text
+    assert "Msg & data rates may apply" in text and "STOP" in text
+    assert "nightly" in text
+
+
+def test_an_operator_contact_too_long_for_help_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRAMPVOICE_CONTACT", "x" * 200)
+    with pytest.raises(ContentError, match=r"topics\.help\.sms"):
+        load_library(SHARED)

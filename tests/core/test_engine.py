@@ -199,3 +199,7 @@ def test_a_red_flag_with_no_question_is_answered_as_getting_help(core: Core) -> 
     assert reply.intent is Intent.WHEN_TO_GET_HELP
     assert reply.triage is Level.EMERGENCY
 
+
+def test_fallback_sms_does_not_repeat_itself(core: Core) -> None:
+    text = render.sms(core.respond("blah blah"))
+    assert text.count("CRAMP") == 1
