@@ -14,7 +14,7 @@ def region(number: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     code = phonenumbers.region_code_for_number(parsed)
-    if not code or code == "ZZ":
+    if (not code or code == "ZZ") and parsed.country_code:
         # Ranges with no region of their own (fictional, new, or unassigned numbers) still
         # belong to a country calling code: +44 is the UK's, +1 the US's main region.
         code = phonenumbers.region_code_for_country_code(parsed.country_code)
