@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench lambda postgres clean
+.PHONY: run test lint typecheck pytest bench lambda postgres chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The web app with SQLite: the simulator at http://127.0.0.1:8000/, the dashboard at /dashboard.
 run: $(STAMP)
-	$(BIN)/crampvoice chat
+	@echo "crampvoice: open http://127.0.0.1:8000 (the simulator; the dashboard is at /dashboard)"
+	$(BIN)/crampvoice serve
 
-test: $(STAMP) postgres lint typecheck pytest
+test: $(STAMP) postgres chromium lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -24,11 +26,15 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	CRAMPVOICE_REQUIRE_POSTGRES=1 $(BIN)/pytest
+	CRAMPVOICE_REQUIRE_POSTGRES=1 CRAMPVOICE_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 # Installs Debian's PostgreSQL server when it is missing; the tests start their own instance.
 postgres:
 	@scripts/ensure-postgres
+
+# Installs Debian's Chromium when it is missing; the browser tests drive it with Playwright.
+chromium:
+	@scripts/ensure-chromium
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

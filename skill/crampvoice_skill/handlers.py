@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
@@ -36,7 +37,7 @@ from crampvoice.intents import Intent
 from crampvoice.state import State
 from crampvoice_skill import reminders
 from crampvoice_skill.catalog import NAVIGATE_HOME, Route, catalog
-from crampvoice_skill.speech import system_reply, to_response
+from crampvoice_skill.speech import content_for, system_reply, to_response
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,25 @@ ACTIONS: Mapping[Intent, Callable[[HandlerInput, time], reminders.Outcome]] = {
     Intent.REMINDER_SET: reminders.set_reminder,
     Intent.REMINDER_CANCEL: reminders.cancel_reminder,
 }
+
+
+#: Request attribute: the core's reply to this turn (for `TurnReporter`).
+REPLY = "reply"
+
+
+@dataclass(frozen=True)
+class TurnReport:
+    """One turn as a dashboard may count it: what was asked and how it was triaged,
+    never what was said. `intent` is the core's intent, or "launch" for opening the skill."""
+
+    intent: str
+    triage: str
+    locale: str
+    answered: bool
+    session_id: str | None
+
+
+TurnListener = Callable[[TurnReport], None]
 
 
 def locale_of(handler_input: HandlerInput) -> str | None:
@@ -121,6 +141,44 @@ class TurnLog(AbstractResponseInterceptor):
         log.info("alexa %s %s end=%s", request.object_type if request else "-", name, ended)
 
 
+def turn_report(handler_input: HandlerInput) -> TurnReport | None:
+    """The turn just answered: a launch, a core answer, or a device action; None for the
+    rest (a session ending, a connection coming back), which are no turn of their own."""
+    envelope = handler_input.request_envelope
+    session = envelope.session.session_id if envelope.session is not None else None
+    locale = content_for(locale_of(handler_input)).locale
+    if is_request_type("LaunchRequest")(handler_input) or is_intent_name(NAVIGATE_HOME)(
+        handler_input
+    ):
+        return TurnReport("launch", "none", locale, True, session)
+    reply = handler_input.attributes_manager.request_attributes.get(REPLY)
+    if reply is not None:
+        answered = reply.intent is not Intent.FALLBACK
+        return TurnReport(reply.intent.value, reply.triage.value, reply.locale, answered, session)
+    if is_request_type("IntentRequest")(handler_input):
+        route = route_of(handler_input)
+        if route.intent in ACTIONS:
+            return TurnReport(route.intent.value, "none", locale, True, session)
+    return None
+
+
+class TurnReporter(AbstractResponseInterceptor):
+    """Tells a listener about each turn (`TurnReport`); a failing listener is logged and
+    never costs the person their answer."""
+
+    def __init__(self, listener: TurnListener) -> None:
+        self.listener = listener
+
+    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
+        report = turn_report(handler_input)
+        if report is None:
+            return
+        try:
+            self.listener(report)
+        except Exception:
+            log.exception("alexa: the turn listener failed")
+
+
 # --------------------------------------------------------------------------- handlers
 
 
@@ -187,6 +245,7 @@ class CoreIntentHandler(AbstractRequestHandler):
             intent=route.intent,
             topic=route.topic,
         )
+        handler_input.attributes_manager.request_attributes[REPLY] = reply
         return to_response(handler_input, reply)
 
 
@@ -250,7 +309,7 @@ class SafeErrorHandler(AbstractExceptionHandler):
 class Skill:
     """The Alexa skill, built once: JSON request envelopes in, response envelopes out."""
 
-    def __init__(self, skill_id: str | None = None) -> None:
+    def __init__(self, skill_id: str | None = None, on_turn: TurnListener | None = None) -> None:
         # The API client reaches Amazon's Reminders and settings APIs with each request's
         # apiEndpoint and apiAccessToken; it loads `requests` only when first used.
         builder = CustomSkillBuilder(api_client=reminders.LazyApiClient())
@@ -266,6 +325,8 @@ class Skill:
             builder.add_request_handler(handler)
         builder.add_global_request_interceptor(LocaleInterceptor())
         builder.add_global_response_interceptor(TurnLog())
+        if on_turn is not None:  # e.g. the dashboard's counts (never what was said)
+            builder.add_global_response_interceptor(TurnReporter(on_turn))
         builder.add_exception_handler(SafeErrorHandler())
         self.skill: CustomSkill = builder.create()
         catalog()  # the core, its content and the intent table, loaded before the first request

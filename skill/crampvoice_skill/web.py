@@ -11,23 +11,36 @@ import os
 
 import flask
 
-from crampvoice_skill.handlers import Skill
+from crampvoice_skill.handlers import Skill, TurnListener, TurnReport
 from crampvoice_skill.verify import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)
 
 #: Alexa's requests are a few kilobytes.
 MAX_BODY = 128 * 1024
+#: An app may set `app.extensions[TURN_LISTENER]` to a `TurnListener`: it is told about
+#: each turn answered here (intent, triage, locale; never what was said).
+TURN_LISTENER = "crampvoice_skill.turns"
+
+
+def app_listener(report: TurnReport) -> None:
+    """The current app's turn listener, if it has one."""
+    listener: TurnListener | None = flask.current_app.extensions.get(TURN_LISTENER)
+    if listener is not None:
+        listener(report)
 
 
 def create_blueprint(
-    skill_id: str | None = None, verifier: RequestVerifier | None = None
+    skill_id: str | None = None,
+    verifier: RequestVerifier | None = None,
+    on_turn: TurnListener | None = None,
 ) -> flask.Blueprint:
     """The /alexa endpoint. The skill id defaults to $ALEXA_SKILL_ID; without one,
-    every request is refused."""
+    every request is refused. Each turn answered is reported to `on_turn`, by default
+    to the app's `TURN_LISTENER`."""
     skill_id = skill_id or os.environ.get("ALEXA_SKILL_ID") or None
     verifier = verifier or RequestVerifier(skill_id)
-    skill = Skill(skill_id=verifier.skill_id)
+    skill = Skill(skill_id=verifier.skill_id, on_turn=on_turn or app_listener)
     blueprint = flask.Blueprint("alexa", __name__)
 
     @blueprint.post("/alexa")

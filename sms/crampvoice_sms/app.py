@@ -23,6 +23,7 @@ from crampvoice_sms import web
 from crampvoice_sms.outbound import Sender
 from crampvoice_sms.privacy import NumberHasher
 from crampvoice_sms.service import Conversations, Deliveries
+from crampvoice_web import init_app as add_web_pages
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -49,4 +50,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.register_blueprint(web.blueprint)
     app.register_blueprint(alexa_blueprint(skill_id=app.config["ALEXA_SKILL_ID"] or None))
+    add_web_pages(app)  # the simulator at /, the dashboard at /dashboard (crampvoice_web)
     return app
