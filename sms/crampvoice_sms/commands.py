@@ -1,18 +1,22 @@
-"""`crampvoice serve` and `crampvoice sms`: run the web app, and text it like Twilio would."""
+"""`crampvoice serve`, `crampvoice worker` and `crampvoice sms`: run the web app, send the
+bedtime prompts, and text the app like Twilio would."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 import uuid
 from xml.etree import ElementTree
 
 import requests
 from twilio.request_validator import RequestValidator
 
-from crampvoice_sms.config import DEFAULT_PUBLIC_URL, LOCAL_AUTH_TOKEN
+from crampvoice_sms.config import DEFAULT_PUBLIC_URL, LOCAL_AUTH_TOKEN, worker_in_serve
 
 TIMEOUT_SECONDS = 20
 #: The number the local server pretends to be (the `To` of a simulated text).
@@ -31,7 +35,33 @@ def serve(args: argparse.Namespace) -> int:
     base = app.config["CRAMPVOICE_PUBLIC_URL"]
     print(f"crampvoice: serving {base}/sms, {base}/sms/status and {base}/alexa", flush=True)
     print(f'crampvoice: try  crampvoice sms --url {base} "i have a cramp"', flush=True)
+    if worker_in_serve(app.config):
+        from crampvoice_sms.dispatch import start_in_process
+
+        start_in_process(app)
+        print("crampvoice: bedtime prompts are sent from this process "
+              "(CRAMPVOICE_WORKER=off to stop that)", flush=True)
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    """Send the bedtime prompts that are due: forever, or once (`--once`, for cron)."""
+    from crampvoice_sms.app import create_app
+    from crampvoice_sms.dispatch import dispatcher
+
+    logging.basicConfig(level=os.environ.get("CRAMPVOICE_LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    work = dispatcher(create_app())
+    if args.once:
+        counts = work.drain()
+        done = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
+        print(f"crampvoice worker: {done or 'nothing was due'}", flush=True)
+        return 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        work.run(stop)
     return 0
 
 

@@ -15,6 +15,16 @@
   (default 30 per 3600 s; escalations exempt).
 - CRAMPVOICE_SMS_FAILURE_LIMIT: consecutive failed deliveries that turn scheduled
   sends off (default 5).
+- CRAMPVOICE_SEND_WINDOW: the local hours bedtime prompts may go out, "08:00-21:00".
+  Default: empty, any time. Automated health texts are restricted by law in some places
+  (in the US, the TCPA's calling hours): operators set this after their own legal review.
+- CRAMPVOICE_SEND_RATE: bedtime prompts per second, per worker process (default 1, a US
+  long code; toll-free about 3, short code 100; 0: unpaced).
+- CRAMPVOICE_SEND_LATE_MINUTES: a prompt that cannot go within this many minutes of its
+  time is dropped for that night rather than sent late (default 120).
+- CRAMPVOICE_WORKER: whether `crampvoice serve` runs the bedtime worker in-process: "on",
+  "off", or "auto" (the default: on with a SQLite database, the local setup; with
+  PostgreSQL run `crampvoice worker` on its own).
 
 With a public (non-loopback) CRAMPVOICE_PUBLIC_URL the local token and key are refused:
 anyone could sign requests with a token that is written here.
@@ -24,10 +34,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
+
+from crampvoice.bedtime import Window
 
 LOCAL_AUTH_TOKEN = "crampvoice-local-auth-token"
 LOCAL_SECRET_KEY = "crampvoice-local-secret-key"
@@ -39,7 +51,9 @@ _INTS = {
     "CRAMPVOICE_SMS_RATE_LIMIT": 30,
     "CRAMPVOICE_SMS_RATE_WINDOW": 3600,
     "CRAMPVOICE_SMS_FAILURE_LIMIT": 5,
+    "CRAMPVOICE_SEND_LATE_MINUTES": 120,
 }
+WORKER_CHOICES = ("auto", "on", "off")
 
 
 class ConfigError(ValueError):
@@ -64,6 +78,9 @@ def from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CRAMPVOICE_SECRET_KEY": get("CRAMPVOICE_SECRET_KEY", LOCAL_SECRET_KEY),
         "DATABASE_AUTO_UPGRADE": True,
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        "CRAMPVOICE_SEND_WINDOW": get("CRAMPVOICE_SEND_WINDOW"),
+        "CRAMPVOICE_SEND_RATE": get("CRAMPVOICE_SEND_RATE", "1"),
+        "CRAMPVOICE_WORKER": get("CRAMPVOICE_WORKER", "auto").lower(),
     }
     for name, default in _INTS.items():
         raw = get(name, str(default))
@@ -79,6 +96,7 @@ class Limits:
     replies: int = 30
     window: timedelta = timedelta(hours=1)
     failures: int = 5
+    send_window: Window = field(default_factory=Window)  # local hours for bedtime prompts
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,43 @@ def check(config: Mapping[str, Any]) -> None:
     for name in _INTS:
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")
+    send_window(config)
+    send_rate(config)
+    if config["CRAMPVOICE_WORKER"] not in WORKER_CHOICES:
+        raise ConfigError(f"CRAMPVOICE_WORKER must be one of {', '.join(WORKER_CHOICES)}")
+
+
+def send_window(config: Mapping[str, Any]) -> Window:
+    raw = str(config["CRAMPVOICE_SEND_WINDOW"])
+    try:
+        window = Window.parse(raw)
+    except ValueError:
+        raise ConfigError(
+            f"CRAMPVOICE_SEND_WINDOW must look like 08:00-21:00 (or be empty), not {raw!r}"
+        ) from None
+    if window.start > window.end:
+        raise ConfigError("CRAMPVOICE_SEND_WINDOW must start before it ends (08:00-21:00)")
+    return window
+
+
+def send_rate(config: Mapping[str, Any]) -> float:
+    raw = str(config["CRAMPVOICE_SEND_RATE"])
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate <= 10_000:
+        raise ConfigError(f"CRAMPVOICE_SEND_RATE must be messages per second (0: unpaced), "
+                          f"not {raw!r}")
+    return rate
+
+
+def worker_in_serve(config: Mapping[str, Any]) -> bool:
+    """Whether `crampvoice serve` runs the bedtime worker in its own process."""
+    choice = str(config["CRAMPVOICE_WORKER"])
+    if choice == "auto":
+        return str(config["DATABASE_URL"]).startswith("sqlite")
+    return choice == "on"
 
 
 def limits(config: Mapping[str, Any]) -> Limits:
@@ -127,6 +182,7 @@ def limits(config: Mapping[str, Any]) -> Limits:
         replies=int(config["CRAMPVOICE_SMS_RATE_LIMIT"]),
         window=timedelta(seconds=int(config["CRAMPVOICE_SMS_RATE_WINDOW"])),
         failures=int(config["CRAMPVOICE_SMS_FAILURE_LIMIT"]),
+        send_window=send_window(config),
     )
 
 

@@ -11,21 +11,28 @@ what to answer, what to remember, and what to do. No database, no web framework.
   HELP reply, and START / UNSTOP / YES, which opt it back in.
 - Replies are rate limited per number: past the limit one notice, then silence.
   Escalations, opt-out confirmations and erasure confirmations are exempt.
+- Bedtime commands ("BEDTIME 9:30pm", "TZ Sydney", "BEDTIME OFF": see
+  `subscriptions`) come after triage and opt-out handling: an escalation always wins,
+  and the core answers every message first, whatever it says.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crampvoice import render
+from crampvoice.bedtime import Window
+from crampvoice.content import Text, fill_runtime
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
 from crampvoice.reply import Action, Part, Reply
 from crampvoice.state import State
 from crampvoice.triage import Level
+from crampvoice_sms import subscriptions
 from crampvoice_sms.messages import Inbound
+from crampvoice_sms.subscriptions import Schedule
 
 log = logging.getLogger("crampvoice.sms")
 
@@ -42,6 +49,9 @@ class Situation:
     stopped: bool
     replies_in_window: int
     reply_limit: int
+    number: str = ""  # the sender, E.164: its time zones
+    bedtime: Schedule | None = None  # the person's bedtime subscription, if any
+    send_window: Window = field(default_factory=Window)  # local hours for bedtime prompts
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class Decision:
     counts: bool = False  # counted against the reply rate limit
     intent: Intent = Intent.FALLBACK
     triage: Level = Level.NONE
+    schedule: Schedule | None = None  # the bedtime subscription to store; None: unchanged
 
 
 def notice(core: Core, locale: str, key: str, state: State, intent: Intent) -> Reply:
@@ -98,9 +109,35 @@ def decide(core: Core, message: Inbound, situation: Situation) -> Decision:
     if twilio_answered:  # Advanced Opt-Out sent its own reply: act on it, don't answer twice
         state = reply.state if reply.action else None
         return Decision(None, state, reply.action, intent=reply.intent, triage=reply.triage)
-    if reply.escalation is not None or reply.action in EXEMPT_ACTIONS:
+    if reply.escalation is not None:
+        return _answer(core, reply, counts=False)
+    command = subscriptions.answer(
+        message.body, situation.number, situation.state, situation.bedtime,
+        situation.send_window,
+    )
+    if command is not None:
+        return _bedtime(core, reply, command, situation)
+    if reply.action in EXEMPT_ACTIONS:
         return _answer(core, reply, counts=False)
     return _limited(core, reply, situation)
+
+
+def _bedtime(
+    core: Core, reply: Reply, command: subscriptions.Answer, situation: Situation
+) -> Decision:
+    """A bedtime command's answer; over the reply limit nothing changes (a subscription
+    is never made without its confirmation), except BEDTIME OFF, which always works."""
+    content = core.content.get(situation.locale)
+    text = content.system[command.key]
+    filled = Text(fill_runtime(text.voice, command.values), fill_runtime(text.sms, command.values))
+    answer = Reply(
+        intent=command.intent, topic=None, triage=reply.triage, locale=content.locale,
+        parts=(Part(filled),), state=command.state or situation.state, end_session=True,
+    )
+    if command.exempt or situation.replies_in_window < situation.reply_limit:
+        return Decision(sms_text(core, answer), command.state, None, not command.exempt,
+                        command.intent, reply.triage, command.schedule)
+    return _limited(core, answer, situation)
 
 
 def _answer(core: Core, reply: Reply, *, counts: bool) -> Decision:

@@ -3,11 +3,12 @@
     outcome = conversations.handle(Inbound(sid="SM...", sender="+447700900123", body="cramp"))
     outcome.text  # the SMS to answer with, or None
 
-Load the person with their opt-out and reply counter (one query, row locked), ask
-the core (through `policy.decide`), then store the new state, the action, and the
-MessageSid with its reply, all in one transaction. The MessageSid's UNIQUE
-constraint makes a retried message fail as a whole: it gets the stored reply and
-nothing else happens, even when it arrives while the first is still running.
+Load the person with their opt-out, reply counter and bedtime subscription (one
+query, row locked), ask the core (through `policy.decide`), then store the new state,
+the action, the subscription, and the MessageSid with its reply, all in one
+transaction. The MessageSid's UNIQUE constraint makes a retried message fail as a
+whole: it gets the stored reply and nothing else happens, even when it arrives while
+the first is still running.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crampvoice import phone
+from crampvoice import bedtime, phone
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
 from crampvoice.state import State
@@ -29,6 +30,7 @@ from crampvoice_sms.config import Limits
 from crampvoice_sms.messages import Inbound, StatusReport
 from crampvoice_sms.policy import Decision, Situation, decide
 from crampvoice_sms.privacy import NumberHasher
+from crampvoice_sms.subscriptions import Schedule
 
 log = logging.getLogger("crampvoice.sms")
 
@@ -93,6 +95,11 @@ class Conversations:
             stopped=conversation.stopped,
             replies_in_window=conversation.replies_in_window(at, self.limits.window),
             reply_limit=self.limits.replies,
+            number=repository.number_key(message.sender),
+            bedtime=None if conversation.bedtime is None else Schedule(
+                conversation.bedtime.at, conversation.bedtime.zone, conversation.bedtime.active
+            ),
+            send_window=self.limits.send_window,
         )
         decision = decide(self.core, message, situation)
         reply = decision.text or ""
@@ -106,6 +113,8 @@ class Conversations:
             repository.opt_out(session, message.sender, source, at)
         elif decision.action == "opt_in":
             repository.opt_in(session, message.sender)
+        if decision.schedule is not None:
+            keep(session, conversation.person_id, decision.schedule, at)
         repository.record_event(
             session, channel="sms", intent=decision.intent.value, triage=decision.triage.value,
             locale=situation.locale, answered=decision.intent is not Intent.FALLBACK,
@@ -118,6 +127,17 @@ class Conversations:
             window=self.limits.window, at=at,
         )
         return decision, situation.stopped
+
+
+def keep(session: Session, person_id: int, schedule: Schedule, now: datetime) -> None:
+    """Store a bedtime subscription, with its next send in UTC when it is active."""
+    due = None
+    if schedule.active and schedule.at is not None:
+        due = bedtime.next_send(schedule.at, schedule.zone, now)
+    repository.save_subscription(
+        session, person_id, at=schedule.at, zone=schedule.zone, active=due is not None,
+        next_send_at=due, now=now,
+    )
 
 
 class Deliveries:

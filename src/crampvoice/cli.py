@@ -91,6 +91,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return int(serve(args))
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from crampvoice_sms.commands import worker  # sends through twilio's REST client
+
+    return int(worker(args))
+
+
 def cmd_sms(args: argparse.Namespace) -> int:
     from crampvoice_sms.commands import send  # signs with twilio's own validator
 
@@ -133,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
+
+    worker = sub.add_parser("worker", help="send the nightly bedtime prompts as they fall due")
+    worker.add_argument(
+        "--once", action="store_true", help="send what is due now, then exit (for cron)"
+    )
+    worker.set_defaults(run=cmd_worker)
 
     sms = sub.add_parser("sms", help="send a correctly signed SMS webhook to a running server")
     sms.add_argument("--from", dest="sender", default="+15551234567")

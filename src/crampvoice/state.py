@@ -6,13 +6,16 @@ damaged or foreign value reads back as a fresh conversation rather than an error
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from crampvoice.intents import GUIDES
 
-#: Follow-up questions the core may be waiting on.
-PENDING = ("leg_check", "delete_confirm")
+#: Follow-up questions the core (or an adapter) may be waiting on. "bedtime_zone": the SMS
+#: service asked which time zone a bedtime prompt is for, and keeps the time in `bedtime`.
+PENDING = ("leg_check", "delete_confirm", "bedtime_zone")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class State:
     step: int = 0  # the index of the step last given
     pending: str | None = None  # the follow-up question last asked
     topic: str | None = None  # the topic last answered, for "repeat"
+    bedtime: str | None = None  # "21:30": a bedtime asked for while its zone is asked
 
     def to_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value not in (None, 0)}
@@ -33,9 +37,11 @@ class State:
         step = data.get("step", 0)
         pending = data.get("pending")
         topic = data.get("topic")
+        bedtime = data.get("bedtime")
         return cls(
             guide=guide if guide in GUIDES else None,
             step=step if isinstance(step, int) and 0 <= step < 100 else 0,
             pending=pending if pending in PENDING else None,
             topic=topic if isinstance(topic, str) and len(topic) < 64 else None,
+            bedtime=bedtime if isinstance(bedtime, str) and _CLOCK.match(bedtime) else None,
         )

@@ -66,5 +66,16 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """One connection for a run of one-statement transactions, each written
+        `with connection.begin(): connection.execute(...)`. On PostgreSQL each statement
+        commits by itself (autocommit: one round trip, no BEGIN or COMMIT); on SQLite
+        each `begin()` block is its own BEGIN IMMEDIATE transaction, as everywhere."""
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+
     def dispose(self) -> None:
         self.engine.dispose()

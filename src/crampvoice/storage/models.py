@@ -5,28 +5,37 @@ needs, the replies already given (to answer a retried webhook identically), and
 the bookkeeping that keeps the service lawful and cheap (opt-outs, delivery
 failures, reply counters, the outbox).
 
-The webhook's hot path is one SELECT (person, opt-out and counter together), one
-UPDATE and one INSERT per message: see `repository.open_conversation`.
+The webhook's hot path is one SELECT (person, opt-out, counter and bedtime subscription
+together), one UPDATE and one INSERT per message: see `repository.open_conversation`.
+
+Bedtime prompts: a `Subscription` per person (local time, IANA zone, the next send
+instant in UTC) and a `Send` per subscription and local date, recorded before the
+prompt goes out: see `crampvoice.worker`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NUMBER = 64  # E.164 is at most 16 characters; channel prefixes ("whatsapp:") add a few
@@ -57,6 +66,7 @@ class Base(DeclarativeBase):
             "uq": "uq_%(table_name)s_%(column_0_name)s",
             "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
             "pk": "pk_%(table_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
         }
     )
 
@@ -155,3 +165,58 @@ class Event(Base):
     sender: Mapped[str | None] = mapped_column(String(64), index=True)
     text: Mapped[str | None] = mapped_column(String(160))
 
+
+
+class Subscription(Base):
+    """A person's nightly bedtime prompt: a local time in an IANA zone, and the next send
+    instant in UTC (None while inactive). One row per person; BEDTIME OFF and STOP make
+    it inactive, erasure deletes it. A zone chosen before any time is kept with no time."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("person_id"),
+        CheckConstraint("NOT active OR (local_time IS NOT NULL AND next_send_at IS NOT NULL)",
+                        name="scheduled"),
+        Index("ix_subscriptions_due", "active", "next_send_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    local_time: Mapped[time | None] = mapped_column(Time)
+    zone: Mapped[str] = mapped_column(String(64))
+    next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean)
+    rotation: Mapped[int] = mapped_column(Integer, default=0)  # the next prompt to send
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Send(Base):
+    """One night's prompt for one subscription, recorded before it is sent: the UNIQUE
+    (subscription, local date) key is what keeps a crash or a second worker from sending
+    twice. `status`: "pending" (claimed, not yet attempted), "sending" (handed to the
+    sender: never attempted again), then "sent", "queued" (outbox), "blocked", "failed",
+    "unknown" (no answer: maybe sent), or "missed" (too late, or outside the send window)."""
+
+    __tablename__ = "sends"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "local_date"),
+        # Only claims in flight: small however many nights have been sent.
+        Index(
+            "ix_sends_pending", "updated_at",
+            postgresql_where=sql_text("status = 'pending'"),
+            sqlite_where=sql_text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE")
+    )
+    local_date: Mapped[date] = mapped_column(Date)
+    prompt: Mapped[int] = mapped_column(Integer)  # which of the locale's reminders
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the instant it was scheduled for
+    status: Mapped[str] = mapped_column(String(16))
+    sid: Mapped[str | None] = mapped_column(String(SID))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the claim's lease runs from here

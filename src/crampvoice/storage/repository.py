@@ -8,11 +8,28 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
 import phonenumbers
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from crampvoice.privacy import scrub
@@ -23,6 +40,9 @@ from crampvoice.storage.models import (
     OutboxMessage,
     Person,
     ProcessedMessage,
+    Send,
+    Subscription,
+    UTCDateTime,
 )
 
 #: Twilio's error for a message to a number that has opted out.
@@ -57,6 +77,15 @@ def processed_reply(session: Session, sid: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Bedtime:
+    """A person's stored bedtime subscription (`at` is None for a zone chosen before a time)."""
+
+    at: time | None
+    zone: str
+    active: bool
+
+
+@dataclass(frozen=True)
 class Conversation:
     """What the webhook needs about a number, read in one query with the row locked."""
 
@@ -66,6 +95,7 @@ class Conversation:
     stopped: bool
     window_start: datetime | None
     window_replies: int
+    bedtime: Bedtime | None = None
 
     def replies_in_window(self, at: datetime, window: timedelta) -> int:
         """Replies counted against this number in the window running at `at`."""
@@ -82,8 +112,10 @@ _OPEN = (
     select(
         Person.id, Person.locale, Person.state, OptOut.number,
         Person.window_start, Person.window_replies,
+        Subscription.local_time, Subscription.zone, Subscription.active,
     )
     .outerjoin(OptOut, OptOut.number == Person.number)
+    .outerjoin(Subscription, Subscription.person_id == Person.id)
     .where(Person.number == bindparam("number"))
     .with_for_update(of=Person)
 )
@@ -108,7 +140,10 @@ def open_conversation(
     key = number_key(number)
     row = session.connection().execute(_OPEN, {"number": key}).one_or_none()
     if row is not None:
-        return Conversation(row[0], row[1], dict(row[2] or {}), row[3] is not None, row[4], row[5])
+        bedtime = None if row[7] is None else Bedtime(row[6], row[7], bool(row[8]))
+        return Conversation(
+            row[0], row[1], dict(row[2] or {}), row[3] is not None, row[4], row[5], bedtime
+        )
     new = add_person(session, key, locale_for(key), at)
     return Conversation(new.id, new.locale, {}, is_stopped(session, key), None, 0)
 
@@ -219,10 +254,19 @@ def is_stopped(session: Session, number: str) -> bool:
 
 
 def opt_out(session: Session, number: str, source: str, at: datetime) -> None:
+    """The number must receive nothing more: its bedtime prompts end too (START later
+    opts back in to replies, not to the prompts: those need a new BEDTIME)."""
     key = number_key(number)
     if session.get(OptOut, key) is None:
         session.add(OptOut(number=key, source=source, created_at=at))
         session.flush()
+    session.execute(
+        update(Subscription)
+        .where(Subscription.person_id.in_(select(Person.id).where(Person.number == key)))
+        .where(Subscription.active == true())
+        .values(active=False, next_send_at=None, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def opt_in(session: Session, number: str) -> None:
@@ -337,10 +381,14 @@ def rows_about(session: Session, number: str) -> int:
     found = person(session, key)
     if found is not None:
         total += 1
-        for model in (ProcessedMessage, DeliveryFailure):
+        for model in (ProcessedMessage, DeliveryFailure, Subscription):
             total += session.scalar(
                 select(func.count()).select_from(model).where(model.person_id == found.id)
             ) or 0
+        total += session.scalar(
+            select(func.count()).select_from(Send).join(Subscription)
+            .where(Subscription.person_id == found.id)
+        ) or 0
     for table, column in ((OptOut, OptOut.number), (OutboxMessage, OutboxMessage.number)):
         total += session.scalar(select(func.count()).select_from(table).where(column == key)) or 0
     return total
@@ -375,3 +423,308 @@ def record_event(
         )
     )
 
+
+
+# --------------------------------------------------------------------------- bedtime prompts
+
+
+def save_subscription(
+    session: Session,
+    person_id: int,
+    *,
+    at: time | None,
+    zone: str,
+    active: bool,
+    next_send_at: datetime | None,
+    now: datetime,
+) -> None:
+    """Create or change a person's subscription (their row is locked by the conversation)."""
+    found = session.scalar(select(Subscription).where(Subscription.person_id == person_id))
+    if found is None:
+        found = Subscription(person_id=person_id, rotation=0, created_at=now)
+        session.add(found)
+    found.local_time = at
+    found.zone = zone
+    found.active = active
+    found.next_send_at = next_send_at if active else None
+    found.updated_at = now
+    session.flush()
+
+
+def subscription(session: Session, number: str) -> Subscription | None:
+    found: Subscription | None = session.scalar(
+        select(Subscription).join(Person).where(Person.number == number_key(number))
+    )
+    return found
+
+
+def count_active_subscriptions(session: Session) -> int:
+    """Subscriptions that will send tonight (for the operator's dashboard)."""
+    count = session.scalar(
+        select(func.count()).select_from(Subscription).where(Subscription.active == true())
+    )
+    return int(count or 0)
+
+
+def sends(session: Session, number: str) -> list[Send]:
+    """Every night's send for a number, oldest first."""
+    return list(
+        session.scalars(
+            select(Send).join(Subscription).join(Person)
+            .where(Person.number == number_key(number)).order_by(Send.local_date)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Due:
+    """A subscription whose next send is due, claimed (row locked) by one worker."""
+
+    subscription_id: int
+    at: time
+    zone: str
+    next_send_at: datetime
+    rotation: int
+    number: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A recorded, not yet attempted send: what the worker needs to deliver it."""
+
+    send_id: int
+    due_at: datetime
+    zone: str
+    prompt: int
+    number: str
+    locale: str
+
+
+_SUBSCRIPTIONS: Table = Subscription.__table__  # type: ignore[assignment]
+_SENDS: Table = Send.__table__  # type: ignore[assignment]
+_DUE = (
+    select(
+        Subscription.id, Subscription.local_time, Subscription.zone, Subscription.next_send_at,
+        Subscription.rotation, Person.number, Person.locale,
+    )
+    .join(Person, Person.id == Subscription.person_id)
+    .where(Subscription.active == true(), Subscription.next_send_at <= bindparam("now"))
+    .order_by(Subscription.next_send_at)
+    .limit(bindparam("limit"))
+    .with_for_update(of=Subscription, skip_locked=True)
+)
+_ADVANCE = (
+    update(_SUBSCRIPTIONS)
+    .where(_SUBSCRIPTIONS.c.id == bindparam("subscription_id"))
+    .values(
+        next_send_at=bindparam("next_send_at"),
+        rotation=bindparam("new_rotation"),
+        updated_at=bindparam("now"),
+    )
+)
+_ORPHANS = (
+    select(
+        Send.id, Send.due_at, Subscription.zone, Send.prompt, Person.number, Person.locale,
+    )
+    .join(Subscription, Subscription.id == Send.subscription_id)
+    .join(Person, Person.id == Subscription.person_id)
+    .where(Send.status == "pending", Send.updated_at < bindparam("before"))
+    .order_by(Send.id)
+    .limit(bindparam("limit"))
+    .with_for_update(of=Send, skip_locked=True)
+)
+_RELEASE = (  # an orphan re-taken: its lease starts again
+    update(_SENDS).where(_SENDS.c.id == bindparam("send_id")).values(updated_at=bindparam("now"))
+)
+# Right before a send: the person has not stopped, their scheduled sends are on, and the
+# subscription is still active; else "blocked". Only a pending row moves, so two workers
+# can never both take the same send.
+_ALLOWED = (
+    exists()
+    .where(
+        _SUBSCRIPTIONS.c.id == _SENDS.c.subscription_id,
+        _SUBSCRIPTIONS.c.active == true(),
+        Person.id == _SUBSCRIPTIONS.c.person_id,
+        Person.scheduled_sends == true(),
+        ~exists().where(OptOut.number == Person.number),
+    )
+    .correlate(_SENDS)
+)
+_START = (
+    update(_SENDS)
+    .where(_SENDS.c.id == bindparam("send_id"), _SENDS.c.status == "pending")
+    .values(status=case((_ALLOWED, "sending"), else_="blocked"), updated_at=bindparam("now"))
+    .returning(_SENDS.c.status)
+)
+_SKIP = (
+    update(_SENDS)
+    .where(_SENDS.c.id == bindparam("send_id"), _SENDS.c.status == "pending")
+    .values(status=bindparam("new_status"), updated_at=bindparam("now"))
+)
+_FINISH = (
+    update(_SENDS)
+    .where(_SENDS.c.id == bindparam("send_id"), _SENDS.c.status == "sending")
+    .values(status=bindparam("new_status"), sid=bindparam("sid"), updated_at=bindparam("now"))
+)
+# On PostgreSQL a batch of rows moves in one statement (arrays unnested into a join)
+# rather than one UPDATE per row: the worker's claims and results cost one round trip.
+# `id = ANY(ids)` lets the planner find the rows by primary key (without it, it hashes
+# the whole table for every batch).
+_ADVANCE_MANY = text(
+    "UPDATE subscriptions AS s SET next_send_at = v.next_send_at, rotation = v.rotation, "
+    "updated_at = :now FROM unnest(CAST(:ids AS integer[]), CAST(:nexts AS timestamp[]), "
+    "CAST(:rotations AS integer[])) AS v(id, next_send_at, rotation) "
+    "WHERE s.id = v.id AND s.id = ANY(CAST(:ids AS integer[]))"
+).bindparams(
+    bindparam("ids", type_=postgresql.ARRAY(Integer)),
+    bindparam("nexts", type_=postgresql.ARRAY(UTCDateTime())),
+    bindparam("rotations", type_=postgresql.ARRAY(Integer)),
+    bindparam("now", type_=UTCDateTime()),
+)
+_RECORD_MANY = text(
+    "INSERT INTO sends (subscription_id, local_date, prompt, due_at, status, sid, "
+    "created_at, updated_at) SELECT v.id, v.local_date, v.prompt, v.due_at, v.status, NULL, "
+    ":now, :now FROM unnest(CAST(:ids AS integer[]), CAST(:dates AS date[]), "
+    "CAST(:prompts AS integer[]), CAST(:dues AS timestamp[]), CAST(:statuses AS varchar[])) "
+    "AS v(id, local_date, prompt, due_at, status) "
+    "ON CONFLICT (subscription_id, local_date) DO NOTHING RETURNING subscription_id, id"
+).bindparams(
+    bindparam("ids", type_=postgresql.ARRAY(Integer)),
+    bindparam("dates", type_=postgresql.ARRAY(Date)),
+    bindparam("prompts", type_=postgresql.ARRAY(Integer)),
+    bindparam("dues", type_=postgresql.ARRAY(UTCDateTime())),
+    bindparam("statuses", type_=postgresql.ARRAY(String)),
+    bindparam("now", type_=UTCDateTime()),
+)
+_RECORD_SQLITE = (
+    sqlite.insert(_SENDS)
+    .values(
+        subscription_id=bindparam("subscription_id"), local_date=bindparam("local_date"),
+        prompt=bindparam("prompt"), due_at=bindparam("due_at"), status=bindparam("new_status"),
+        sid=None, created_at=bindparam("now"), updated_at=bindparam("now"),
+    )
+    .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+    .returning(_SENDS.c.subscription_id, _SENDS.c.id)
+)
+_FINISH_MANY = text(
+    "UPDATE sends AS s SET status = v.status, sid = v.sid, updated_at = :now "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[]), "
+    "CAST(:sids AS varchar[])) AS v(id, status, sid) "
+    "WHERE s.id = v.id AND s.id = ANY(CAST(:ids AS integer[])) AND s.status = 'sending'"
+).bindparams(
+    bindparam("ids", type_=postgresql.ARRAY(Integer)),
+    bindparam("statuses", type_=postgresql.ARRAY(String)),
+    bindparam("sids", type_=postgresql.ARRAY(String)),
+    bindparam("now", type_=UTCDateTime()),
+)
+
+
+def due_subscriptions(session: Session, now: datetime, limit: int) -> list[Due]:
+    """Up to `limit` active subscriptions due at `now`, earliest first, locked for this
+    transaction; on PostgreSQL rows another worker holds are skipped (SKIP LOCKED)."""
+    rows = session.connection().execute(_DUE, {"now": now, "limit": limit})
+    # Active rows always have a time and a next send (the "scheduled" check constraint).
+    return [Due(r[0], cast(time, r[1]), r[2], cast(datetime, r[3]), *r[4:]) for r in rows]
+
+
+def record_sends(
+    session: Session, rows: list[tuple[int, date, int, datetime, str]], now: datetime
+) -> dict[int, int]:
+    """Record sends: (subscription_id, local_date, prompt, due_at, status) each. A
+    (subscription, local date) already recorded is left alone. Returns
+    {subscription_id: send_id} for the rows inserted."""
+    if not rows:
+        return {}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ids, dates, prompts, dues, statuses = (list(c) for c in zip(*rows, strict=True))
+        result = connection.execute(_RECORD_MANY, {
+            "ids": ids, "dates": dates, "prompts": prompts, "dues": dues,
+            "statuses": statuses, "now": now,
+        })
+    else:
+        result = connection.execute(_RECORD_SQLITE, [
+            {"subscription_id": i, "local_date": d, "prompt": p, "due_at": due,
+             "new_status": status, "now": now}
+            for i, d, p, due, status in rows
+        ])
+    return {row[0]: row[1] for row in result}
+
+
+def advance_subscriptions(
+    session: Session, rows: list[tuple[int, datetime, int]], now: datetime
+) -> None:
+    """Move subscriptions on: (subscription_id, next_send_at, rotation) each."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ids, nexts, rotations = (list(column) for column in zip(*rows, strict=True))
+        connection.execute(
+            _ADVANCE_MANY, {"ids": ids, "nexts": nexts, "rotations": rotations, "now": now}
+        )
+        return
+    connection.execute(_ADVANCE, [
+        {"subscription_id": i, "next_send_at": n, "new_rotation": r, "now": now}
+        for i, n, r in rows
+    ])
+
+
+def orphaned_sends(session: Session, *, before: datetime, now: datetime, limit: int) -> list[Claim]:
+    """Sends recorded but never attempted whose claim lapsed before `before` (the worker
+    that claimed them died): taken over, their lease restarted at `now`."""
+    rows = list(session.connection().execute(
+        _ORPHANS, {"before": before, "limit": limit}
+    ))
+    if rows:
+        session.connection().execute(_RELEASE, [{"send_id": r[0], "now": now} for r in rows])
+    return [Claim(*row) for row in rows]
+
+
+# The worker's per-send statements run on a `Store.statements()` connection: one
+# statement, one transaction (on PostgreSQL one round trip).
+
+
+def start_send(connection: Connection, send_id: int, now: datetime) -> str | None:
+    """Take a pending send for delivery, checking opt-out, failing deliveries and BEDTIME
+    OFF in the same statement: "sending" (go), "blocked", or None (not pending any more)."""
+    status = connection.execute(_START, {"send_id": send_id, "now": now}).scalar()
+    return None if status is None else str(status)
+
+
+def skip_send(connection: Connection, send_id: int, status: str, now: datetime) -> None:
+    """A pending send that will not go ("missed": too late, or outside the send window)."""
+    connection.execute(_SKIP, {"send_id": send_id, "new_status": status, "now": now})
+
+
+def finish_sends(
+    connection: Connection, rows: list[tuple[int, str, str | None]], now: datetime
+) -> None:
+    """What the sender said: (send_id, status, sid) each, for rows still "sending"."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        ids, statuses, sids = (list(column) for column in zip(*rows, strict=True))
+        connection.execute(
+            _FINISH_MANY, {"ids": ids, "statuses": statuses, "sids": sids, "now": now}
+        )
+        return
+    connection.execute(_FINISH, [
+        {"send_id": i, "new_status": status, "sid": sid, "now": now} for i, status, sid in rows
+    ])
+
+
+def send_counts(session: Session) -> dict[str, int]:
+    """Sends by status (for tests, benchmarks and operators)."""
+    rows = session.execute(select(Send.status, func.count()).group_by(Send.status))
+    return {str(status): int(count) for status, count in rows}
+
+
+
+def next_due(session: Session) -> datetime | None:
+    """The earliest next send of any active subscription (how long a worker may sleep)."""
+    found: datetime | None = session.scalar(
+        select(func.min(Subscription.next_send_at)).where(Subscription.active == true())
+    )
+    return found
