@@ -16,11 +16,18 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from glob import glob
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.testing import FlaskClient
+
+    from crampvoice_sms.web import SmsServices
 
 REQUIRE_POSTGRES = "CRAMPVOICE_REQUIRE_POSTGRES"
 PG_USER = "postgres"  # the system user that runs the server when the tests run as root
@@ -144,3 +151,40 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield server.url(name)
     finally:
         server.drop_database(name)
+
+
+# --------------------------------------------------------------------------- the web app
+# The SMS and web test folders each define `app_base_settings(database_url, **extra)`;
+# the app and its clients are built the same way for both.
+
+
+@pytest.fixture
+def app_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Overrides for a module (redefine this fixture) or a test (parametrize indirectly)."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
+def app(
+    database_url: str,
+    app_settings: dict[str, Any],
+    app_base_settings: Callable[..., dict[str, Any]],
+) -> Iterator[Flask]:
+    from crampvoice_sms.app import create_app
+    from crampvoice_sms.web import services
+
+    app = create_app(app_base_settings(database_url, **app_settings))
+    yield app
+    services(app).store.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def sms(app: Flask) -> SmsServices:
+    from crampvoice_sms.web import services
+
+    return services(app)

@@ -4,18 +4,15 @@ texts it the way Twilio would (a form signed with twilio's own RequestValidator)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
-from crampvoice_sms.app import create_app
 from crampvoice_sms.commands import reply_texts
-from crampvoice_sms.web import SmsServices, services
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://cramp.example.org"
@@ -49,26 +46,8 @@ def settings(database_url: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """Overrides for a module (redefine this fixture) or a test (parametrize indirectly)."""
-    return dict(getattr(request, "param", {}))
-
-
-@pytest.fixture
-def app(database_url: str, app_settings: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app(settings(database_url, **app_settings))
-    yield app
-    services(app).store.dispose()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def sms(app: Flask) -> SmsServices:
-    return services(app)
+def app_base_settings() -> Callable[..., dict[str, Any]]:
+    return settings
 
 
 class Phone:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,26 +56,8 @@ def web_settings(database_url: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """Overrides for a test (parametrize indirectly)."""
-    return dict(getattr(request, "param", {}))
-
-
-@pytest.fixture
-def app(database_url: str, app_settings: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app(web_settings(database_url, **app_settings))
-    yield app
-    services(app).store.dispose()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def sms(app: Flask) -> SmsServices:
-    return services(app)
+def app_base_settings() -> Callable[..., dict[str, Any]]:
+    return web_settings
 
 
 def remote_client(app: Flask) -> FlaskClient:
