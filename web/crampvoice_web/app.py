@@ -40,9 +40,7 @@ def init_app(app: Flask) -> None:
     """The simulator, the dashboard and the login on `app` (made by create_app), and
     voice turns on /alexa counted for the dashboard."""
     config = app.config
-    config.setdefault(
-        auth.TOKEN_SETTING, os.environ.get(auth.TOKEN_SETTING, "").strip()
-    )
+    config.setdefault(auth.TOKEN_SETTING, os.environ.get(auth.TOKEN_SETTING, "").strip())
     if not config.get("SECRET_KEY"):
         key = str(config["CRAMPVOICE_SECRET_KEY"]).encode("utf-8")
         config["SECRET_KEY"] = hmac.new(key, b"flask-session", hashlib.sha256).hexdigest()

@@ -152,9 +152,7 @@ def login() -> Any:
     given = request.form.get("token", "")[:MAX_TOKEN]
     if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
         log.warning("web: a login with a wrong token from %s", request.remote_addr)
-        page = render_template(
-            "crampvoice_web/login.html", closed=False, target=target, wrong=True
-        )
+        page = render_template("crampvoice_web/login.html", closed=False, target=target, wrong=True)
         return page, 401
     session.clear()
     session[OPERATOR] = _fingerprint(token)

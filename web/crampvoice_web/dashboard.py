@@ -23,8 +23,11 @@ blueprint = Blueprint("dashboard", __name__)
 
 PERIODS = (7, 14, 30, 90)
 DEFAULT_DAYS = 14
-LEVEL_CLASSES = {"emergency": "level-emergency", "urgent": "level-urgent",
-                 "routine": "level-routine"}
+LEVEL_CLASSES = {
+    "emergency": "level-emergency",
+    "urgent": "level-urgent",
+    "routine": "level-routine",
+}
 
 
 def _days() -> int:
@@ -65,8 +68,10 @@ def page() -> str:
             report.days, channels, f"Conversations per day by channel, last {days} days"
         ),
         "escalations_chart": charts.horizontal_bars(
-            [charts.Bar(level, report.escalations[level], LEVEL_CLASSES[level])
-             for level in stats.ESCALATION_LEVELS],
+            [
+                charts.Bar(level, report.escalations[level], LEVEL_CLASSES[level])
+                for level in stats.ESCALATION_LEVELS
+            ],
             "Escalations by level",
         ),
         "intents_chart": charts.horizontal_bars(

@@ -11,7 +11,6 @@ logged-in operator may use them (auth.py): off loopback the simulator is no rela
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from typing import Any
@@ -177,29 +176,6 @@ def outbox() -> Any:
 def voice() -> Any:
     data = _body()
     device = _device(data.get("locale"), data.get("screen"))
-    state = speaker.Session.from_json(data.get("session"))
-    said = data.get("say")
-    if data.get("launch") is True:
-        routed = speaker.Routed("launch")
-    elif data.get("end") is True:
-        routed = speaker.Routed("end")
-    elif isinstance(said, str) and 0 < len(said) <= speaker.MAX_UTTERANCE:
-        program = library().get(device.locale).program_name
-        routed = speaker.route(said, program, state.open)
-    else:
-        raise Refused(f"say 1 to {speaker.MAX_UTTERANCE} characters, or launch, or end")
-    if routed.kind == "end" and not state.open:
-        return jsonify(routed=routed.describe(), reply=None, session=state.to_json())
-    envelope = speaker.envelope(routed, device, state)
-    result = services().skill.handle_json(json.dumps(envelope))
-    reply = speaker.reply_json(result)
-    if reply["ended"] or routed.kind == "end":
-        state = speaker.Session()
-    else:
-        attributes = result.get("sessionAttributes")
-        state.attributes = attributes if isinstance(attributes, dict) else {}
-    return jsonify(
-        routed={**routed.describe(), "new_session": envelope["session"]["new"]},
-        reply=reply,
-        session=state.to_json(),
-    )
+    heard = speaker.Heard.from_json(data, library().get(device.locale).program_name)
+    turn = speaker.converse(services().skill.handle_json, heard, device)
+    return jsonify(turn)

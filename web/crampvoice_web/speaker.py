@@ -28,7 +28,7 @@ import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -45,12 +45,33 @@ from crampvoice_skill.catalog import (
 #: Amazon's own utterances for the built-in intents (not in the skill's model: Alexa
 #: brings them), the ones a person would say to this skill.
 BUILT_IN_UTTERANCES: Mapping[str, tuple[str, ...]] = {
-    "AMAZON.NextIntent": ("next", "next one", "next step", "skip", "go on", "continue",
-                          "keep going", "carry on"),
-    "AMAZON.PreviousIntent": ("previous", "back", "go back", "previous step", "last step",
-                              "the one before"),
-    "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "again",
-                            "come again", "what did you say", "pardon"),
+    "AMAZON.NextIntent": (
+        "next",
+        "next one",
+        "next step",
+        "skip",
+        "go on",
+        "continue",
+        "keep going",
+        "carry on",
+    ),
+    "AMAZON.PreviousIntent": (
+        "previous",
+        "back",
+        "go back",
+        "previous step",
+        "last step",
+        "the one before",
+    ),
+    "AMAZON.RepeatIntent": (
+        "repeat",
+        "repeat that",
+        "say that again",
+        "again",
+        "come again",
+        "what did you say",
+        "pardon",
+    ),
     "AMAZON.YesIntent": ("yes", "yeah", "yep", "yes please", "sure", "ok", "okay", "please do"),
     "AMAZON.NoIntent": ("no", "nope", "no thanks", "no thank you", "not really"),
     "AMAZON.HelpIntent": ("help", "help me", "what can i say"),
@@ -158,8 +179,14 @@ def resolve(slot: str, value: str) -> str | None:
 def alexa_time(value: str) -> str:
     """An AMAZON.TIME value as Alexa gives it: "22:00", or "NI"/"EV" for "night"/"evening"."""
     words = value.strip().lower()
-    named = {"midnight": "00:00", "noon": "12:00", "tonight": "NI", "night": "NI",
-             "evening": "EV", "bedtime": "NI"}
+    named = {
+        "midnight": "00:00",
+        "noon": "12:00",
+        "tonight": "NI",
+        "night": "NI",
+        "evening": "EV",
+        "bedtime": "NI",
+    }
     if words in named:
         return named[words]
     match = re.fullmatch(r"(\d{1,2})(?:[: ](\d{2}))?\s*(a ?m|p ?m)?(?: o'clock)?", words)
@@ -282,14 +309,20 @@ class Session:
 
 def slot_json(name: str, value: str) -> dict[str, Any]:
     """A filled slot as Alexa sends it, with entity resolution for custom slot types."""
-    slot: dict[str, Any] = {"name": name, "value": value, "confirmationStatus": "NONE",
-                            "source": "USER"}
+    slot: dict[str, Any] = {
+        "name": name,
+        "value": value,
+        "confirmationStatus": "NONE",
+        "source": "USER",
+    }
     simple: dict[str, Any] = {"type": "Simple", "value": value}
     if name not in BUILT_IN_SLOT_TYPES:
         authority = f"amzn1.er-authority.echo-sdk.{SIMULATOR_SKILL_ID}.{slot_type_name(name)}"
         resolved = resolve(name, value)
-        resolution: dict[str, Any] = {"authority": authority,
-                                      "status": {"code": "ER_SUCCESS_NO_MATCH"}}
+        resolution: dict[str, Any] = {
+            "authority": authority,
+            "status": {"code": "ER_SUCCESS_NO_MATCH"},
+        }
         if resolved is not None:
             resolution = {
                 "authority": authority,
@@ -456,4 +489,46 @@ def reply_json(result: dict[str, Any]) -> dict[str, Any]:
         if card and card.get("type") == "Simple"
         else None,
         "asks_permission": asks_permission,
+    }
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One thing the simulated speaker heard: words, or opening / leaving the skill."""
+
+    routed: Routed
+    session: Session
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], program: str) -> Heard:
+        session = Session.from_json(data.get("session"))
+        said = data.get("say")
+        if data.get("launch") is True:
+            return cls(Routed("launch"), session)
+        if data.get("end") is True:
+            return cls(Routed("end"), session)
+        if isinstance(said, str) and 0 < len(said) <= MAX_UTTERANCE:
+            return cls(route(said, program, session.open), session)
+        raise BadInput(f"say 1 to {MAX_UTTERANCE} characters, or launch, or end")
+
+
+def converse(
+    handle: Callable[[str], dict[str, Any]], heard: Heard, device: Device
+) -> dict[str, Any]:
+    """Send what was heard to the skill as Alexa would, and carry the session on."""
+    routed, state = heard.routed, heard.session
+    if routed.kind == "end" and not state.open:
+        return {"routed": routed.describe(), "reply": None, "session": state.to_json()}
+    request = envelope(routed, device, state)
+    result = handle(json.dumps(request))
+    reply = reply_json(result)
+    if reply["ended"] or routed.kind == "end":
+        state = Session()
+    else:
+        attributes = result.get("sessionAttributes")
+        state.attributes = attributes if isinstance(attributes, dict) else {}
+    return {
+        "routed": {**routed.describe(), "new_session": request["session"]["new"]},
+        "reply": reply,
+        "session": state.to_json(),
     }

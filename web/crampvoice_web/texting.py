@@ -112,9 +112,7 @@ def text_service(app: Flask, sender: str, body: str) -> list[str]:
     form = inbound_form(app, sender, body)
     url = public_url(app.config, "/sms")
     signature = RequestValidator(str(app.config["TWILIO_AUTH_TOKEN"])).compute_signature(url, form)
-    response = app.test_client().post(
-        "/sms", data=form, headers={"X-Twilio-Signature": signature}
-    )
+    response = app.test_client().post("/sms", data=form, headers={"X-Twilio-Signature": signature})
     if response.status_code != 200:
         raise SimulatorError(f"POST /sms answered {response.status_code}")
     texts: list[str] = reply_texts(response.get_data(as_text=True))
