@@ -39,8 +39,11 @@ def serve(args: argparse.Namespace) -> int:
         from crampvoice_sms.dispatch import start_in_process
 
         start_in_process(app)
-        print("crampvoice: bedtime prompts are sent from this process "
-              "(CRAMPVOICE_WORKER=off to stop that)", flush=True)
+        print(
+            "crampvoice: bedtime prompts are sent from this process "
+            "(CRAMPVOICE_WORKER=off to stop that)",
+            flush=True,
+        )
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
     return 0
 
@@ -50,8 +53,10 @@ def worker(args: argparse.Namespace) -> int:
     from crampvoice_sms.app import create_app
     from crampvoice_sms.dispatch import dispatcher
 
-    logging.basicConfig(level=os.environ.get("CRAMPVOICE_LOG_LEVEL", "INFO").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("CRAMPVOICE_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     work = dispatcher(create_app())
     if args.once:
         counts = work.drain()
@@ -90,8 +95,9 @@ def send(args: argparse.Namespace) -> int:
     # The server checks signatures against its public URL: sign for that when it is set.
     public = os.environ.get("CRAMPVOICE_PUBLIC_URL") or args.url or DEFAULT_PUBLIC_URL
     token = os.environ.get("TWILIO_AUTH_TOKEN") or LOCAL_AUTH_TOKEN
-    form, signature = signed_request(public.rstrip("/") + "/sms", args.sender, " ".join(args.text),
-                                     token)
+    form, signature = signed_request(
+        public.rstrip("/") + "/sms", args.sender, " ".join(args.text), token
+    )
     try:
         response = requests.post(
             url, data=form, headers={"X-Twilio-Signature": signature}, timeout=TIMEOUT_SECONDS
@@ -101,12 +107,16 @@ def send(args: argparse.Namespace) -> int:
         print("crampvoice sms: is `crampvoice serve` running?", file=sys.stderr)
         return 1
     if response.status_code == 403:
-        print("crampvoice sms: the server refused the signature: use the same "
-              "TWILIO_AUTH_TOKEN and CRAMPVOICE_PUBLIC_URL as the server", file=sys.stderr)
+        print(
+            "crampvoice sms: the server refused the signature: use the same "
+            "TWILIO_AUTH_TOKEN and CRAMPVOICE_PUBLIC_URL as the server",
+            file=sys.stderr,
+        )
         return 1
     if response.status_code != 200:
-        print(f"crampvoice sms: HTTP {response.status_code}: {response.text[:200]}",
-              file=sys.stderr)
+        print(
+            f"crampvoice sms: HTTP {response.status_code}: {response.text[:200]}", file=sys.stderr
+        )
         return 1
     texts = reply_texts(response.text)
     print("\n".join(texts) if texts else "(no reply)")

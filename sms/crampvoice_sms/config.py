@@ -164,8 +164,9 @@ def send_rate(config: Mapping[str, Any]) -> float:
     except ValueError:
         rate = -1.0
     if not 0 <= rate <= 10_000:
-        raise ConfigError(f"CRAMPVOICE_SEND_RATE must be messages per second (0: unpaced), "
-                          f"not {raw!r}")
+        raise ConfigError(
+            f"CRAMPVOICE_SEND_RATE must be messages per second (0: unpaced), not {raw!r}"
+        )
     return rate
 
 

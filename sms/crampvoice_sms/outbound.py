@@ -70,19 +70,31 @@ class Sender:
                 repository.add_outbox(
                     session, to, text, status="queued", at=self.clock(), scheduled=scheduled
                 )
-                log.info("sms out to=%s queued in the outbox (no Twilio credentials)",
-                         self.hasher(to))
+                log.info(
+                    "sms out to=%s queued in the outbox (no Twilio credentials)", self.hasher(to)
+                )
                 return SendResult("queued")
         result = self._deliver(self.client, to, text)
         with self.store.transaction() as session:
             if result.error_code == repository.OPTED_OUT_ERROR:
                 repository.opt_out(session, to, repository.OPTED_OUT_ERROR, self.clock())
             repository.add_outbox(
-                session, to, text, status=result.status, at=self.clock(), scheduled=scheduled,
-                sid=result.sid, error_code=result.error_code,
+                session,
+                to,
+                text,
+                status=result.status,
+                at=self.clock(),
+                scheduled=scheduled,
+                sid=result.sid,
+                error_code=result.error_code,
             )
-        log.info("sms out to=%s %s %s error=%s", self.hasher(to), result.status,
-                 result.sid or "-", result.error_code or "-")
+        log.info(
+            "sms out to=%s %s %s error=%s",
+            self.hasher(to),
+            result.status,
+            result.sid or "-",
+            result.error_code or "-",
+        )
         return result
 
     def _deliver(self, client: Client, to: str, text: str) -> SendResult:

@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass, field
 
 from crampvoice import render
-from crampvoice.bedtime import Window
+from crampvoice.bedtime import Schedule, Window
 from crampvoice.content import Text, fill_runtime
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
@@ -32,7 +32,6 @@ from crampvoice.state import State
 from crampvoice.triage import Level
 from crampvoice_sms import subscriptions
 from crampvoice_sms.messages import Inbound
-from crampvoice_sms.subscriptions import Schedule
 
 log = logging.getLogger("crampvoice.sms")
 
@@ -112,7 +111,10 @@ def decide(core: Core, message: Inbound, situation: Situation) -> Decision:
     if reply.escalation is not None:
         return _answer(core, reply, counts=False)
     command = subscriptions.answer(
-        message.body, situation.number, situation.state, situation.bedtime,
+        message.body,
+        situation.number,
+        situation.state,
+        situation.bedtime,
         situation.send_window,
     )
     if command is not None:
@@ -131,12 +133,24 @@ def _bedtime(
     text = content.system[command.key]
     filled = Text(fill_runtime(text.voice, command.values), fill_runtime(text.sms, command.values))
     answer = Reply(
-        intent=command.intent, topic=None, triage=reply.triage, locale=content.locale,
-        parts=(Part(filled),), state=command.state or situation.state, end_session=True,
+        intent=command.intent,
+        topic=None,
+        triage=reply.triage,
+        locale=content.locale,
+        parts=(Part(filled),),
+        state=command.state or situation.state,
+        end_session=True,
     )
     if command.exempt or situation.replies_in_window < situation.reply_limit:
-        return Decision(sms_text(core, answer), command.state, None, not command.exempt,
-                        command.intent, reply.triage, command.schedule)
+        return Decision(
+            sms_text(core, answer),
+            command.state,
+            None,
+            not command.exempt,
+            command.intent,
+            reply.triage,
+            command.schedule,
+        )
     return _limited(core, answer, situation)
 
 

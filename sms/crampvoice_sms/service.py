@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampvoice import bedtime, phone
+from crampvoice.bedtime import Schedule
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
 from crampvoice.state import State
@@ -30,7 +31,6 @@ from crampvoice_sms.config import Limits
 from crampvoice_sms.messages import Inbound, StatusReport
 from crampvoice_sms.policy import Decision, Situation, decide
 from crampvoice_sms.privacy import NumberHasher
-from crampvoice_sms.subscriptions import Schedule
 
 log = logging.getLogger("crampvoice.sms")
 
@@ -68,16 +68,23 @@ class Conversations:
                 with self.store.transaction() as session:
                     stored = repository.processed_reply(session, message.sid)
                 if stored is not None:
-                    log.info("sms %s from=%s duplicate: the same reply, nothing done",
-                             message.sid, self.hasher(message.sender))
+                    log.info(
+                        "sms %s from=%s duplicate: the same reply, nothing done",
+                        message.sid,
+                        self.hasher(message.sender),
+                    )
                     return Outcome(stored or None, duplicate=True)
                 if attempt == ATTEMPTS:
                     raise
                 continue
             log.info(
                 "sms %s from=%s intent=%s triage=%s action=%s stopped=%s replied=%s",
-                message.sid, self.hasher(message.sender), decision.intent.value,
-                decision.triage.value, decision.action or "-", stopped,
+                message.sid,
+                self.hasher(message.sender),
+                decision.intent.value,
+                decision.triage.value,
+                decision.action or "-",
+                stopped,
                 decision.text is not None,
             )
             return Outcome(decision.text)
@@ -96,9 +103,7 @@ class Conversations:
             replies_in_window=conversation.replies_in_window(at, self.limits.window),
             reply_limit=self.limits.replies,
             number=repository.number_key(message.sender),
-            bedtime=None if conversation.bedtime is None else Schedule(
-                conversation.bedtime.at, conversation.bedtime.zone, conversation.bedtime.active
-            ),
+            bedtime=conversation.bedtime,
             send_window=self.limits.send_window,
         )
         decision = decide(self.core, message, situation)
@@ -116,15 +121,25 @@ class Conversations:
         if decision.schedule is not None:
             keep(session, conversation.person_id, decision.schedule, at)
         repository.record_event(
-            session, channel="sms", intent=decision.intent.value, triage=decision.triage.value,
-            locale=situation.locale, answered=decision.intent is not Intent.FALLBACK,
-            at=at, sender=sender, text=message.body,
+            session,
+            channel="sms",
+            intent=decision.intent.value,
+            triage=decision.triage.value,
+            locale=situation.locale,
+            answered=decision.intent is not Intent.FALLBACK,
+            at=at,
+            sender=sender,
+            text=message.body,
         )
         repository.close_conversation(
-            session, conversation, sid=message.sid, reply=reply,
+            session,
+            conversation,
+            sid=message.sid,
+            reply=reply,
             state=None if decision.state is None else decision.state.to_dict(),
             counted=decision.text is not None and decision.counts,
-            window=self.limits.window, at=at,
+            window=self.limits.window,
+            at=at,
         )
         return decision, situation.stopped
 
@@ -135,8 +150,13 @@ def keep(session: Session, person_id: int, schedule: Schedule, now: datetime) ->
     if schedule.active and schedule.at is not None:
         due = bedtime.next_send(schedule.at, schedule.zone, now)
     repository.save_subscription(
-        session, person_id, at=schedule.at, zone=schedule.zone, active=due is not None,
-        next_send_at=due, now=now,
+        session,
+        person_id,
+        at=schedule.at,
+        zone=schedule.zone,
+        active=due is not None,
+        next_send_at=due,
+        now=now,
     )
 
 
@@ -144,7 +164,10 @@ class Deliveries:
     """Status callbacks for messages sent: stops on 21610, counts failed deliveries."""
 
     def __init__(
-        self, store: Store, limits: Limits, hasher: NumberHasher,
+        self,
+        store: Store,
+        limits: Limits,
+        hasher: NumberHasher,
         clock: Clock = repository.utcnow,
     ) -> None:
         self.store = store
@@ -155,8 +178,18 @@ class Deliveries:
     def record(self, report: StatusReport) -> None:
         with self.store.transaction() as session:
             repository.record_delivery(
-                session, report.to, report.sid, report.status, report.error_code,
-                self.clock(), failure_limit=self.limits.failures,
+                session,
+                report.to,
+                report.sid,
+                report.status,
+                report.error_code,
+                self.clock(),
+                failure_limit=self.limits.failures,
             )
-        log.info("sms status %s to=%s status=%s error=%s",
-                 report.sid, self.hasher(report.to), report.status, report.error_code or "-")
+        log.info(
+            "sms status %s to=%s status=%s error=%s",
+            report.sid,
+            self.hasher(report.to),
+            report.status,
+            report.error_code or "-",
+        )

@@ -18,20 +18,11 @@ from dataclasses import dataclass, field
 from datetime import time
 
 from crampvoice import bedtime
-from crampvoice.bedtime import BedtimeRequest, Window
+from crampvoice.bedtime import BedtimeRequest, Schedule, Window
 from crampvoice.intents import Intent
 from crampvoice.state import State
 
 PENDING = "bedtime_zone"
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A person's bedtime subscription: `at` is None for a zone chosen before any time."""
-
-    at: time | None
-    zone: str
-    active: bool
 
 
 @dataclass(frozen=True)

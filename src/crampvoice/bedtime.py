@@ -80,6 +80,15 @@ def _clock(hour_text: str, minute_text: str | None, half: str | None) -> time | 
     return time(hour, minute)
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """A person's bedtime subscription: `at` is None for a zone chosen before any time."""
+
+    at: time | None
+    zone: str
+    active: bool
+
+
 # --------------------------------------------------------------------------- time zones
 
 

@@ -156,24 +156,32 @@ class Dispatcher:
             due = repository.due_subscriptions(session, now, limit)
             prompts = [d.rotation % len(self._prompts(d.locale)) for d in due]
             timely = [self._timely(d.next_send_at, d.zone, now) for d in due]
-            recorded = repository.record_sends(session, [
-                (
-                    d.subscription_id,
-                    bedtime.local_date(d.next_send_at, d.zone),
-                    prompt,
-                    d.next_send_at,
-                    "pending" if ok else "missed",
-                )
-                for d, prompt, ok in zip(due, prompts, timely, strict=True)
-            ], now)
-            repository.advance_subscriptions(session, [
-                (
-                    d.subscription_id,
-                    bedtime.next_send(d.at, d.zone, max(now, d.next_send_at)),
-                    d.rotation + (ok and d.subscription_id in recorded),  # missed: not shown
-                )
-                for d, ok in zip(due, timely, strict=True)
-            ], now)
+            recorded = repository.record_sends(
+                session,
+                [
+                    (
+                        d.subscription_id,
+                        bedtime.local_date(d.next_send_at, d.zone),
+                        prompt,
+                        d.next_send_at,
+                        "pending" if ok else "missed",
+                    )
+                    for d, prompt, ok in zip(due, prompts, timely, strict=True)
+                ],
+                now,
+            )
+            repository.advance_subscriptions(
+                session,
+                [
+                    (
+                        d.subscription_id,
+                        bedtime.next_send(d.at, d.zone, max(now, d.next_send_at)),
+                        d.rotation + (ok and d.subscription_id in recorded),  # missed: not shown
+                    )
+                    for d, ok in zip(due, timely, strict=True)
+                ],
+                now,
+            )
         claims: list[Claim] = []
         missed = 0
         for d, prompt, ok in zip(due, prompts, timely, strict=True):
@@ -270,9 +278,12 @@ class Dispatcher:
     def run(self, stop: threading.Event) -> None:
         """Batches until `stop` is set; a failing database is logged and retried."""
         self._stop = stop
-        log.info("bedtime worker: %s messages/s, batches of %d, send window %s",
-                 self.settings.rate or "unpaced", self.settings.batch_size(),
-                 _window(self.settings.window))
+        log.info(
+            "bedtime worker: %s messages/s, batches of %d, send window %s",
+            self.settings.rate or "unpaced",
+            self.settings.batch_size(),
+            _window(self.settings.window),
+        )
         while not stop.is_set():
             try:
                 batch = self.claim()

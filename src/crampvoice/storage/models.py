@@ -166,7 +166,6 @@ class Event(Base):
     text: Mapped[str | None] = mapped_column(String(160))
 
 
-
 class Subscription(Base):
     """A person's nightly bedtime prompt: a local time in an IANA zone, and the next send
     instant in UTC (None while inactive). One row per person; BEDTIME OFF and STOP make
@@ -175,8 +174,9 @@ class Subscription(Base):
     __tablename__ = "subscriptions"
     __table_args__ = (
         UniqueConstraint("person_id"),
-        CheckConstraint("NOT active OR (local_time IS NOT NULL AND next_send_at IS NOT NULL)",
-                        name="scheduled"),
+        CheckConstraint(
+            "NOT active OR (local_time IS NOT NULL AND next_send_at IS NOT NULL)", name="scheduled"
+        ),
         Index("ix_subscriptions_due", "active", "next_send_at"),
     )
 
@@ -203,16 +203,15 @@ class Send(Base):
         UniqueConstraint("subscription_id", "local_date"),
         # Only claims in flight: small however many nights have been sent.
         Index(
-            "ix_sends_pending", "updated_at",
+            "ix_sends_pending",
+            "updated_at",
             postgresql_where=sql_text("status = 'pending'"),
             sqlite_where=sql_text("status = 'pending'"),
         ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("subscriptions.id", ondelete="CASCADE")
-    )
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
     prompt: Mapped[int] = mapped_column(Integer)  # which of the locale's reminders
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the instant it was scheduled for

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from crampvoice.bedtime import Schedule
 from crampvoice.privacy import scrub
 from crampvoice.storage.models import (
     DeliveryFailure,
@@ -77,15 +78,6 @@ def processed_reply(session: Session, sid: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class Bedtime:
-    """A person's stored bedtime subscription (`at` is None for a zone chosen before a time)."""
-
-    at: time | None
-    zone: str
-    active: bool
-
-
-@dataclass(frozen=True)
 class Conversation:
     """What the webhook needs about a number, read in one query with the row locked."""
 
@@ -95,7 +87,7 @@ class Conversation:
     stopped: bool
     window_start: datetime | None
     window_replies: int
-    bedtime: Bedtime | None = None
+    bedtime: Schedule | None = None
 
     def replies_in_window(self, at: datetime, window: timedelta) -> int:
         """Replies counted against this number in the window running at `at`."""
@@ -110,9 +102,15 @@ class Conversation:
 _PEOPLE: Table = Person.__table__  # type: ignore[assignment]
 _OPEN = (
     select(
-        Person.id, Person.locale, Person.state, OptOut.number,
-        Person.window_start, Person.window_replies,
-        Subscription.local_time, Subscription.zone, Subscription.active,
+        Person.id,
+        Person.locale,
+        Person.state,
+        OptOut.number,
+        Person.window_start,
+        Person.window_replies,
+        Subscription.local_time,
+        Subscription.zone,
+        Subscription.active,
     )
     .outerjoin(OptOut, OptOut.number == Person.number)
     .outerjoin(Subscription, Subscription.person_id == Person.id)
@@ -140,7 +138,7 @@ def open_conversation(
     key = number_key(number)
     row = session.connection().execute(_OPEN, {"number": key}).one_or_none()
     if row is not None:
-        bedtime = None if row[7] is None else Bedtime(row[6], row[7], bool(row[8]))
+        bedtime = None if row[7] is None else Schedule(row[6], row[7], bool(row[8]))
         return Conversation(
             row[0], row[1], dict(row[2] or {}), row[3] is not None, row[4], row[5], bedtime
         )
@@ -382,13 +380,21 @@ def rows_about(session: Session, number: str) -> int:
     if found is not None:
         total += 1
         for model in (ProcessedMessage, DeliveryFailure, Subscription):
-            total += session.scalar(
-                select(func.count()).select_from(model).where(model.person_id == found.id)
-            ) or 0
-        total += session.scalar(
-            select(func.count()).select_from(Send).join(Subscription)
-            .where(Subscription.person_id == found.id)
-        ) or 0
+            total += (
+                session.scalar(
+                    select(func.count()).select_from(model).where(model.person_id == found.id)
+                )
+                or 0
+            )
+        total += (
+            session.scalar(
+                select(func.count())
+                .select_from(Send)
+                .join(Subscription)
+                .where(Subscription.person_id == found.id)
+            )
+            or 0
+        )
     for table, column in ((OptOut, OptOut.number), (OutboxMessage, OutboxMessage.number)):
         total += session.scalar(select(func.count()).select_from(table).where(column == key)) or 0
     return total
@@ -422,7 +428,6 @@ def record_event(
             text=None if answered or text is None else scrub(text) or None,
         )
     )
-
 
 
 # --------------------------------------------------------------------------- bedtime prompts
@@ -470,8 +475,11 @@ def sends(session: Session, number: str) -> list[Send]:
     """Every night's send for a number, oldest first."""
     return list(
         session.scalars(
-            select(Send).join(Subscription).join(Person)
-            .where(Person.number == number_key(number)).order_by(Send.local_date)
+            select(Send)
+            .join(Subscription)
+            .join(Person)
+            .where(Person.number == number_key(number))
+            .order_by(Send.local_date)
         )
     )
 
@@ -505,8 +513,13 @@ _SUBSCRIPTIONS: Table = Subscription.__table__  # type: ignore[assignment]
 _SENDS: Table = Send.__table__  # type: ignore[assignment]
 _DUE = (
     select(
-        Subscription.id, Subscription.local_time, Subscription.zone, Subscription.next_send_at,
-        Subscription.rotation, Person.number, Person.locale,
+        Subscription.id,
+        Subscription.local_time,
+        Subscription.zone,
+        Subscription.next_send_at,
+        Subscription.rotation,
+        Person.number,
+        Person.locale,
     )
     .join(Person, Person.id == Subscription.person_id)
     .where(Subscription.active == true(), Subscription.next_send_at <= bindparam("now"))
@@ -525,7 +538,12 @@ _ADVANCE = (
 )
 _ORPHANS = (
     select(
-        Send.id, Send.due_at, Subscription.zone, Send.prompt, Person.number, Person.locale,
+        Send.id,
+        Send.due_at,
+        Subscription.zone,
+        Send.prompt,
+        Person.number,
+        Person.locale,
     )
     .join(Subscription, Subscription.id == Send.subscription_id)
     .join(Person, Person.id == Subscription.person_id)
@@ -600,9 +618,14 @@ _RECORD_MANY = text(
 _RECORD_SQLITE = (
     sqlite.insert(_SENDS)
     .values(
-        subscription_id=bindparam("subscription_id"), local_date=bindparam("local_date"),
-        prompt=bindparam("prompt"), due_at=bindparam("due_at"), status=bindparam("new_status"),
-        sid=None, created_at=bindparam("now"), updated_at=bindparam("now"),
+        subscription_id=bindparam("subscription_id"),
+        local_date=bindparam("local_date"),
+        prompt=bindparam("prompt"),
+        due_at=bindparam("due_at"),
+        status=bindparam("new_status"),
+        sid=None,
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
     )
     .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
     .returning(_SENDS.c.subscription_id, _SENDS.c.id)
@@ -639,16 +662,32 @@ def record_sends(
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         ids, dates, prompts, dues, statuses = (list(c) for c in zip(*rows, strict=True))
-        result = connection.execute(_RECORD_MANY, {
-            "ids": ids, "dates": dates, "prompts": prompts, "dues": dues,
-            "statuses": statuses, "now": now,
-        })
+        result = connection.execute(
+            _RECORD_MANY,
+            {
+                "ids": ids,
+                "dates": dates,
+                "prompts": prompts,
+                "dues": dues,
+                "statuses": statuses,
+                "now": now,
+            },
+        )
     else:
-        result = connection.execute(_RECORD_SQLITE, [
-            {"subscription_id": i, "local_date": d, "prompt": p, "due_at": due,
-             "new_status": status, "now": now}
-            for i, d, p, due, status in rows
-        ])
+        result = connection.execute(
+            _RECORD_SQLITE,
+            [
+                {
+                    "subscription_id": i,
+                    "local_date": d,
+                    "prompt": p,
+                    "due_at": due,
+                    "new_status": status,
+                    "now": now,
+                }
+                for i, d, p, due, status in rows
+            ],
+        )
     return {row[0]: row[1] for row in result}
 
 
@@ -665,18 +704,19 @@ def advance_subscriptions(
             _ADVANCE_MANY, {"ids": ids, "nexts": nexts, "rotations": rotations, "now": now}
         )
         return
-    connection.execute(_ADVANCE, [
-        {"subscription_id": i, "next_send_at": n, "new_rotation": r, "now": now}
-        for i, n, r in rows
-    ])
+    connection.execute(
+        _ADVANCE,
+        [
+            {"subscription_id": i, "next_send_at": n, "new_rotation": r, "now": now}
+            for i, n, r in rows
+        ],
+    )
 
 
 def orphaned_sends(session: Session, *, before: datetime, now: datetime, limit: int) -> list[Claim]:
     """Sends recorded but never attempted whose claim lapsed before `before` (the worker
     that claimed them died): taken over, their lease restarted at `now`."""
-    rows = list(session.connection().execute(
-        _ORPHANS, {"before": before, "limit": limit}
-    ))
+    rows = list(session.connection().execute(_ORPHANS, {"before": before, "limit": limit}))
     if rows:
         session.connection().execute(_RELEASE, [{"send_id": r[0], "now": now} for r in rows])
     return [Claim(*row) for row in rows]
@@ -710,16 +750,16 @@ def finish_sends(
             _FINISH_MANY, {"ids": ids, "statuses": statuses, "sids": sids, "now": now}
         )
         return
-    connection.execute(_FINISH, [
-        {"send_id": i, "new_status": status, "sid": sid, "now": now} for i, status, sid in rows
-    ])
+    connection.execute(
+        _FINISH,
+        [{"send_id": i, "new_status": status, "sid": sid, "now": now} for i, status, sid in rows],
+    )
 
 
 def send_counts(session: Session) -> dict[str, int]:
     """Sends by status (for tests, benchmarks and operators)."""
     rows = session.execute(select(Send.status, func.count()).group_by(Send.status))
     return {str(status): int(count) for status, count in rows}
-
 
 
 def next_due(session: Session) -> datetime | None:

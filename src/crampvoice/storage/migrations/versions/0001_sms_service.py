@@ -54,15 +54,15 @@ def upgrade() -> None:
         sa.Column("reply", sa.Text(), nullable=False),
         sa.Column("created_at", _now(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], ondelete="SET NULL",
+            ["person_id"],
+            ["people.id"],
+            ondelete="SET NULL",
             name=op.f("fk_processed_messages_person_id_people"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_processed_messages")),
         sa.UniqueConstraint("sid", name=op.f("uq_processed_messages_sid")),
     )
-    op.create_index(
-        op.f("ix_processed_messages_person_id"), "processed_messages", ["person_id"]
-    )
+    op.create_index(op.f("ix_processed_messages_person_id"), "processed_messages", ["person_id"])
     op.create_table(
         "delivery_failures",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -72,7 +72,9 @@ def upgrade() -> None:
         sa.Column("error_code", sa.String(16), nullable=True),
         sa.Column("created_at", _now(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], ondelete="CASCADE",
+            ["person_id"],
+            ["people.id"],
+            ondelete="CASCADE",
             name=op.f("fk_delivery_failures_person_id_people"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_failures")),

@@ -36,7 +36,9 @@ def upgrade() -> None:
             name=op.f("ck_subscriptions_scheduled"),
         ),
         sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], ondelete="CASCADE",
+            ["person_id"],
+            ["people.id"],
+            ondelete="CASCADE",
             name=op.f("fk_subscriptions_person_id_people"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subscriptions")),
@@ -55,17 +57,20 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["subscription_id"], ["subscriptions.id"], ondelete="CASCADE",
+            ["subscription_id"],
+            ["subscriptions.id"],
+            ondelete="CASCADE",
             name=op.f("fk_sends_subscription_id_subscriptions"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sends")),
-        sa.UniqueConstraint(
-            "subscription_id", "local_date", name=op.f("uq_sends_subscription_id")
-        ),
+        sa.UniqueConstraint("subscription_id", "local_date", name=op.f("uq_sends_subscription_id")),
     )
     op.create_index(
-        "ix_sends_pending", "sends", ["updated_at"],
-        postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"),
+        "ix_sends_pending",
+        "sends",
+        ["updated_at"],
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
     )
 
 
