@@ -79,14 +79,34 @@ class PostgresServer:
             )
 
     def start(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--no-locale", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         for attempt in range(3):
             self.port = free_port()
             options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c max_connections=200"
             try:
-                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w",
-                          "-t", "60", "-o", options, "start")
+                self._run(
+                    "pg_ctl",
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    options,
+                    "start",
+                )
                 return
             except RuntimeError:
                 if attempt == 2:
@@ -156,6 +176,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 # --------------------------------------------------------------------------- the web app
 # The SMS and web test folders each define `app_base_settings(database_url, **extra)`;
 # the app and its clients are built the same way for both.
+
+
+def offline_settings(
+    database_url: str, *, token: str, public_url: str, secret: str, **extra: Any
+) -> dict[str, Any]:
+    """The web app with no Twilio account: replies in TwiML, other sends to the outbox."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "TWILIO_AUTH_TOKEN": token,
+        "TWILIO_ACCOUNT_SID": "",
+        "TWILIO_FROM": "",
+        "TWILIO_MESSAGING_SERVICE_SID": "",
+        "CRAMPVOICE_PUBLIC_URL": public_url,
+        "CRAMPVOICE_SECRET_KEY": secret,
+        **extra,
+    }
 
 
 @pytest.fixture

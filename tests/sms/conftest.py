@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from crampvoice_sms.commands import reply_texts
+from tests.conftest import offline_settings
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://cramp.example.org"
@@ -32,17 +33,9 @@ def sign(url: str, form: dict[str, str], token: str = TOKEN) -> str:
 
 
 def settings(database_url: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "TWILIO_AUTH_TOKEN": TOKEN,
-        "TWILIO_ACCOUNT_SID": "",
-        "TWILIO_FROM": "",
-        "TWILIO_MESSAGING_SERVICE_SID": "",
-        "CRAMPVOICE_PUBLIC_URL": PUBLIC_URL,
-        "CRAMPVOICE_SECRET_KEY": SECRET,
-        **extra,
-    }
+    return offline_settings(
+        database_url, token=TOKEN, public_url=PUBLIC_URL, secret=SECRET, **extra
+    )
 
 
 @pytest.fixture
@@ -69,7 +62,11 @@ class Phone:
         }
 
     def post(
-        self, form: dict[str, str], *, path: str = "/sms", signed_url: str | None = None,
+        self,
+        form: dict[str, str],
+        *,
+        path: str = "/sms",
+        signed_url: str | None = None,
         signature: str | None = None,
     ) -> TestResponse:
         if signature is None:

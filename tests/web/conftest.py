@@ -22,6 +22,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from crampvoice_sms.app import create_app
 from crampvoice_sms.web import SmsServices, services
+from tests.conftest import offline_settings
 
 REQUIRE_BROWSER = "CRAMPVOICE_REQUIRE_BROWSER"
 CHROMIUM = "/usr/bin/chromium"
@@ -41,18 +42,13 @@ REMOTE = "203.0.113.9"  # an address from the documentation range: not this mach
 
 
 def web_settings(database_url: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "TWILIO_AUTH_TOKEN": TOKEN,
-        "TWILIO_ACCOUNT_SID": "",
-        "TWILIO_FROM": "",
-        "TWILIO_MESSAGING_SERVICE_SID": "",
-        "CRAMPVOICE_PUBLIC_URL": "http://127.0.0.1:8000",
-        "CRAMPVOICE_SECRET_KEY": SECRET,
-        "CRAMPVOICE_DASHBOARD_TOKEN": "",
-        **extra,
-    }
+    return offline_settings(
+        database_url,
+        token=TOKEN,
+        public_url="http://127.0.0.1:8000",
+        secret=SECRET,
+        **{"CRAMPVOICE_DASHBOARD_TOKEN": "", **extra},
+    )
 
 
 @pytest.fixture
