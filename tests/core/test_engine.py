@@ -97,7 +97,9 @@ def test_previous_at_the_first_step_says_so(core: Core) -> None:
 def test_next_without_a_routine_explains(core: Core) -> None:
     reply = core.respond("next")
     assert reply.intent is Intent.NEXT
-    assert render.sms(reply)
+    assert reply.state.guide is None  # no step was given out of nowhere
+    text = render.sms(reply)
+    assert "CRAMP" in text and "steps" in text.lower()
 
 
 def test_hold_is_counted_out_in_breaks_of_at_most_ten_seconds(core: Core) -> None:
