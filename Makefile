@@ -45,8 +45,10 @@ lambda: $(STAMP)
 	rm -rf build/lambda build/crampvoice-lambda.zip
 	$(BIN)/python -m pip install --quiet --no-deps --target build/lambda .
 	rm -rf build/lambda/bin
-	$(BIN)/python -m pip install --quiet --target build/lambda 'ask-sdk-core>=1.19'
+	$(BIN)/python -m pip install --quiet --target build/lambda 'ask-sdk-core>=1.19' 'simplemma>=1.1' 'rapidfuzz>=3.9'
 	rm -rf build/lambda/bin
+	# simplemma ships 50 languages' dictionaries; the skill speaks English only.
+	find build/lambda/simplemma/strategies/dictionaries/data -name '*.plzma' ! -name 'en.plzma' -delete
 	cp skill/lambda/lambda_function.py build/lambda/
 	cd build/lambda && $(CURDIR)/$(BIN)/python -m zipfile -c ../crampvoice-lambda.zip *
 	@echo "built build/crampvoice-lambda.zip (handler: lambda_function.lambda_handler)"

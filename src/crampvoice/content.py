@@ -62,9 +62,27 @@ SYSTEM_KEYS = (
     "reminder_not_answered",
     "reminder_no_access",
     "reminder_failed",
+    # Said wherever a person might be in danger and we did not understand (fallbacks,
+    # the end of the relief steps, distress without a topic).
+    "safety_net",
+    "distress",
+    # Safety questions of the triage's doubt layer (shared/triage/*.toml [[doubt]] ask),
+    # each with the answer to a NO.
+    "swelling_check",
+    "swelling_check_clear",
+    "breath_check",
+    "breath_check_clear",
+    "bleeding_check",
+    "bleeding_check_clear",
+    "headache_check",
+    "headache_check_clear",
+    "movement_check",
+    "movement_check_clear",
 )
 #: Placeholders filled per message, not at load; budgets are checked with the longest value.
 RUNTIME_PLACEHOLDERS = {
+    # The reason for an escalation; the core checks every reason's text against the budget.
+    "why": "",
     "time": "12:30 am",
     "zone": "America/Argentina/ComodRivadavia",
     "window": "12:00 am to 11:59 pm",
@@ -83,7 +101,11 @@ _SCHEMA: dict[str, frozenset[str]] = {
     "step": frozenset({"voice", "sms", "hold"}),
     "text": frozenset({"voice", "sms"}),
 }
-_TOP = frozenset({"meta", "region", "topics", "guides", "escalation", "system", "reminders"})
+_TOP = frozenset(
+    {"meta", "region", "topics", "guides", "escalation", "system", "reminders", "reasons"}
+)
+#: Words in a spoken reason for an escalation ("a swollen, painful calf can be a clot").
+VOICE_REASON_WORDS = 25
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -147,6 +169,8 @@ class LocaleContent:
     escalation: Mapping[str, Text]
     system: Mapping[str, Text]
     reminders: tuple[str, ...] = ()  # the nightly bedtime prompts, in rotation
+    #: Why an escalation is given, by triage reason; said before the number to call.
+    reasons: Mapping[str, Text] = field(default_factory=dict)
 
     def topic_for(self, intent: Intent) -> Topic:
         """The default topic of an answer intent (the topic named like the intent)."""
@@ -278,7 +302,7 @@ def _check_shape(raw: dict[str, Any], file: str) -> None:
     reminders = raw.get("reminders", {})
     if not isinstance(reminders, dict) or set(reminders) - {"sms"}:
         raise ContentError(file, "reminders", "must be a table with only `sms`")
-    for group in ("escalation", "system"):
+    for group in ("escalation", "system", "reasons"):
         for name, text in raw.get(group, {}).items():
             _check_keys(text, _SCHEMA["text"], file, f"{group}.{name}", required=True)
 
@@ -489,7 +513,14 @@ def _build(
         if name not in SYSTEM_KEYS:
             raise ContentError(b.file(("system", name)), b.key(("system", name)), "unknown key")
 
+    reasons: dict[str, Text] = {}
+    for name, table in raw.get("reasons", {}).items():
+        path = ("reasons", name)
+        # The core checks each reason inside the emergency SMS against one message.
+        reasons[name] = b.text(table, path, SMS_ONE_SEGMENT, VOICE_REASON_WORDS)
+
     return LocaleContent(
+        reasons=reasons,
         locale=locale,
         program_name=b.string(raw["meta"]["program_name"], ("meta", "program_name")),
         contact=b.values["contact"],

@@ -13,15 +13,27 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
+from crampvoice import gsm
+from crampvoice.content import (
+    SMS_ONE_SEGMENT,
+    ContentError,
+    LocaleContent,
+    Text,
+    fill_runtime,
+    library,
+)
 from crampvoice.content import Library as ContentLibrary
-from crampvoice.content import LocaleContent, Text, library
 from crampvoice.intents import CONTROL_INTENTS, Intent
 from crampvoice.reply import Action, Escalation, Part, Reply
 from crampvoice.state import State
-from crampvoice.triage import NONE, Assessment, Level, Triage
-from crampvoice.triage import WORDS as TRIAGE_WORDS
+from crampvoice.triage import NONE, Assessment, Level, Triage, vocabulary
 from crampvoice.understanding import Understander, Understanding, phrasings
 
+#: First aid said after the number to call, by triage reason.
+FIRST_AID = {"bleeding_vein": "first_aid_bleeding"}
+_ANSWERS = frozenset(
+    {Intent.CAUSES, Intent.DURATION, Intent.ABOUT, Intent.PREVENTION, Intent.BEDTIME}
+)
 _DIGITS = re.compile(r"\d[\d ]{1,12}\d")
 
 #: Topics that play a guide through in one reply, every hold counted, with no "next":
@@ -45,6 +57,7 @@ class Core:
         self.content = content
         self.understander = understander
         self.triage = triage
+        _check_triage_content(content, triage)
 
     @classmethod
     @functools.cache
@@ -52,8 +65,9 @@ class Core:
         """The core on the shipped content, built once per process."""
         content = library()
         topic_intents = {key: topic.intent for key, topic in content.get(None).topics.items()}
-        language = phrasings("en", TRIAGE_WORDS)
-        return cls(content, Understander(language, topic_intents), Triage(language.vocabulary))
+        triage = Triage(vocabulary("en"))
+        language = phrasings("en", triage.vocab.words)
+        return cls(content, Understander(language, topic_intents), triage)
 
     # ------------------------------------------------------------------ entry point
 
@@ -76,13 +90,41 @@ class Core:
         else:
             understanding = self.understander.understand(text)
         assessment = self.triage.assess(text) if text else NONE
-        return _Composer(content, state).compose(Turn(understanding, assessment))
+        return _Composer(content, state, self.triage).compose(Turn(understanding, assessment))
 
     def understand(self, text: str) -> Understanding:
         return self.understander.understand(text)
 
     def assess(self, text: str) -> Assessment:
         return self.triage.assess(text)
+
+
+def _check_triage_content(content: ContentLibrary, triage: Triage) -> None:
+    """Every reason an escalation can give, and every safety question, in every locale."""
+    escalating = {r.reason for r in triage.vocab.rules if r.level.escalates}
+    escalating |= {d.reason for d in triage.vocab.doubts}
+    emergency = {r.reason for r in triage.vocab.rules if r.level is Level.EMERGENCY}
+    for locale, texts in content.locales.items():
+        for reason in sorted(escalating - set(texts.reasons)):
+            raise ContentError(f"content ({locale})", f"reasons.{reason}", "missing")
+        for reason in sorted(emergency):
+            # What an emergency SMS can hold: why, the number, first aid, a crisis line.
+            why = {"why": texts.reasons[reason].sms}
+            pieces = [fill_runtime(texts.escalation["emergency"].sms, why)]
+            if reason in FIRST_AID:
+                pieces.append(texts.system[FIRST_AID[reason]].sms)
+            if f"{reason}_after" in texts.reasons:
+                pieces.append(texts.reasons[f"{reason}_after"].sms)
+            if gsm.septets(" ".join(pieces)) > SMS_ONE_SEGMENT:
+                raise ContentError(
+                    f"content ({locale})",
+                    f"reasons.{reason}",
+                    "the emergency SMS is over one message",
+                )
+        for ask in sorted(triage.questions):
+            for key in (ask, f"{ask}_clear"):
+                if key not in texts.system:
+                    raise ContentError(f"content ({locale})", f"system.{key}", "missing")
 
 
 def _default_topic(intent: Intent) -> str | None:
@@ -92,9 +134,10 @@ def _default_topic(intent: Intent) -> str | None:
 class _Composer:
     """Builds the reply for one turn in one locale."""
 
-    def __init__(self, content: LocaleContent, state: State) -> None:
+    def __init__(self, content: LocaleContent, state: State, triage: Triage) -> None:
         self.content = content
         self.state = state
+        self.triage = triage
         region = content.region
         numbers = {region.emergency_number} | set(_DIGITS.findall(region.advice_line))
         self.numbers = tuple(sorted(n for n in numbers if n))
@@ -135,24 +178,39 @@ class _Composer:
         )
 
     def compose(self, turn: Turn) -> Reply:
-        if turn.assessment.level.escalates:
-            if turn.understanding.intent is Intent.FALLBACK:
+        assessment = turn.assessment
+        intent = turn.understanding.intent
+        if assessment.level.escalates:
+            if intent is Intent.FALLBACK:
                 # "I can't breathe" asks for nothing we know, but it was answered: with help.
-                understood = replace(turn.understanding, intent=Intent.WHEN_TO_GET_HELP)
-                turn = replace(turn, understanding=understood)
-            return self.escalate(turn, turn.assessment)
+                turn = self.as_intent(turn, Intent.WHEN_TO_GET_HELP)
+            return self.escalate(turn, assessment)
         if self.state.pending:
             settled = self.follow_up(turn)
             if settled is not None:
                 return settled
-        if turn.assessment.ask == "leg_check":
+        if assessment.ask:
+            question = self.system(assessment.ask)
             return self.reply(
-                turn,
-                [Part(self.system("leg_check"))],
-                State(pending="leg_check"),
-                prompt=self.system("leg_check"),
+                turn, [Part(question)], State(pending=assessment.ask), prompt=question
             )
+        if intent is Intent.FALLBACK and assessment.informational:
+            # Danger signs asked about, or told as a story: the warning signs, what to do.
+            return self.answer(self.as_intent(turn, Intent.WHEN_TO_GET_HELP))
+        if assessment.distress and (
+            intent is Intent.FALLBACK or (intent in _ANSWERS and not assessment.question)
+        ):
+            # "help me", "it won't stop": the first instruction, and the danger signs.
+            relief = self.answer(self.as_intent(turn, Intent.RELIEF_NOW))
+            distress = self.system("distress")
+            net = Text(voice=self.system("safety_net").voice, sms="")
+            intro = Part(Text(voice=distress.voice, sms=distress.sms))
+            return replace(relief, parts=(intro, *relief.parts[1:], Part(net)))
         return self.answer(turn)
+
+    def as_intent(self, turn: Turn, intent: Intent) -> Turn:
+        understood = replace(turn.understanding, intent=intent, topic=intent.value)
+        return replace(turn, understanding=understood)
 
     # ------------------------------------------------------------------ pieces
 
@@ -160,10 +218,25 @@ class _Composer:
         return self.content.system[key]
 
     def escalate(self, turn: Turn, assessment: Assessment) -> Reply:
+        """Who to call now and why, in one plain sentence (then first aid, a crisis line)."""
         level = assessment.level
-        parts = [Part(self.content.escalation[level.value])]
-        if "bleeding_vein" in assessment.reasons:
-            parts.append(Part(self.system("first_aid_bleeding")))
+        reasons = self.content.reasons
+        why = next((reasons[r] for r in assessment.reasons if r in reasons), Text("", ""))
+        text = self.content.escalation[level.value]
+        parts = [
+            Part(
+                Text(
+                    voice=" ".join(fill_runtime(text.voice, {"why": why.voice}).split()),
+                    sms=" ".join(fill_runtime(text.sms, {"why": why.sms}).split()),
+                )
+            )
+        ]
+        for reason, key in FIRST_AID.items():
+            if reason in assessment.reasons:
+                parts.append(Part(self.system(key)))
+        for reason in assessment.reasons:
+            if f"{reason}_after" in reasons:
+                parts.append(Part(reasons[f"{reason}_after"]))
         escalation = Escalation(level, self.content.region.emergency_number, assessment.reasons)
         return self.reply(
             turn,
@@ -177,13 +250,14 @@ class _Composer:
 
     def follow_up(self, turn: Turn) -> Reply | None:
         intent = turn.understanding.intent
-        if self.state.pending == "leg_check":
+        question = self.triage.doubt(self.state.pending or "")
+        if question is not None:
             if intent is Intent.YES:
-                return self.escalate(turn, Assessment(Level.URGENT, ("leg_check",)))
+                return self.escalate(turn, Assessment(question.yes, (question.reason,)))
             if intent is Intent.NO:
                 return self.reply(
                     turn,
-                    [Part(self.system("leg_check_clear"))],
+                    [Part(self.system(f"{question.ask}_clear"))],
                     State(),
                     prompt=self.system("more_prompt"),
                     level=Level.ROUTINE,
@@ -200,9 +274,12 @@ class _Composer:
     def guide_step(self, turn: Turn, guide_key: str, index: int) -> Reply:
         guide = self.content.guides[guide_key]
         if index >= len(guide.steps):
+            done = [Part(guide.done)]
+            if guide_key == "relief":  # the end of every relief sequence names the danger signs
+                done.append(Part(self.system("safety_net")))
             return self.reply(
                 turn,
-                [Part(guide.done)],
+                done,
                 State(topic=guide_key),
                 prompt=self.system("more_prompt"),
                 sources=guide.sources,
@@ -252,9 +329,10 @@ class _Composer:
             )
         if intent is Intent.FALLBACK:
             # The fallback already lists what to ask: the reprompt is for speakers only.
+            # Not understood is never all we say: the danger signs and what to do follow.
             return self.reply(
                 turn,
-                [Part(self.system("fallback"))],
+                [Part(self.system("fallback")), Part(self.system("safety_net"))],
                 state,
                 prompt=self.system("reprompt"),
                 say_prompt=False,

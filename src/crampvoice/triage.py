@@ -1,29 +1,31 @@
 """Red-flag triage (../shared/clinical-reference.md section 5), run on every message.
 
-How it reads a message:
-1. Split into clauses (sentences, "?"), and clauses into segments (commas, "but",
-   "just", ...), which bound the reach of a negation.
-2. Match findings: token patterns in lemma space (typos already corrected), where
-   `*` is a gap of up to three words and `a|b` are alternatives.
-3. A finding is negated when "no", "not", "without", ... stands before it in the same
-   segment, unless that word is part of a finding itself ("can not breathe").
-4. Findings inside a hypothetical ("what does a clot feel like?", "what if my leg
-   swells") are information questions, not reports, and do not count.
-5. The level is the highest any finding reaches; ties and doubt go upward.
+Concepts, not phrases. The words for each concept, the scope cues and the rules are
+data per language (shared/triage/<language>.toml, described at its top); this module
+is the language-neutral reader:
 
-The tables below are the clinical logic; tests/data/triage_corpus.tsv is the
-hand-labelled corpus it is measured against (`crampvoice eval`).
+1. `language.Normaliser` turns the message into clauses of base forms, typos corrected.
+2. Every concept's terms are matched in every clause; a term inside an `exclude` phrase
+   of its concept is another sense of the word ("icy hot"), and a finding or modifier
+   inside a longer match of another one is part of it ("faint" in "feel faint").
+3. Scope (NegEx / ConText): negated, hypothetical, someone else's, or in the past.
+4. Findings are bound to sites; the reported concepts become atoms (`pain@leg`).
+5. Rules over atoms give the level, the highest wins; doubt asks one safety question.
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
-from crampvoice.text import Vocabulary, clauses, fold
+from crampvoice.content import ContentError, content_dir
+from crampvoice.language import Normaliser, Reading, Token
 
 
 class Level(StrEnum):
@@ -49,692 +51,573 @@ _RANK = {Level.NONE: 0, Level.ROUTINE: 1, Level.URGENT: 2, Level.EMERGENCY: 3}
 class Assessment:
     level: Level
     reasons: tuple[str, ...] = ()
-    ask: str | None = None  # a follow-up question worth asking ("leg_check")
+    ask: str | None = None  # a safety question worth asking (a [[doubt]] `ask`)
+    #: Danger signs were named, but as a question or a story, not as a report.
+    informational: bool = False
+    #: Distress with no topic ("help me", "it won't stop").
+    distress: bool = False
+    question: bool = False
 
 
 NONE = Assessment(Level.NONE)
 
-# --------------------------------------------------------------------------- patterns
-# Finding -> patterns. Words are matched after lemmas and typo correction.
-
-_BREATH = "breath|breathe|breathing|air"
-_PAIN = (
-    "pain|painful|paining|hurt|hurting|ache|aching|achy|sore|tender|throb|throbbing|"
-    "agony|killing|stab|stabbing|sharp|tearing"
-)
-_LEG = "leg|calf|thigh|shin|knee|ankle|foot|feet|hamstring"
-_CHEST = "chest"
-_SWELL = "swollen|swell|swelling|swelled|puffy|puffed|bigger|fatter|fat|huge|balloon|cankle|blown"
-_RED = "red|redness|reddish|purple|purplish|bluish|darker|discoloured|discolored|streak"
-_WARM = "warm|hot|heat|warmer|hotter"
-_NEG = "no|not|never|without|nothing|none|nor|neither|hardly|barely"
-
-FINDINGS: dict[str, tuple[str, ...]] = {
-    # ---- emergency
-    "breathless": (
-        "short * of breath",
-        "shortness of breath",
-        "breathless|breathlessness|winded|gasp|gasping",
-        f"out of {_BREATH}",
-        f"can not * {_BREATH}",
-        f"can not catch|get * {_BREATH}",
-        f"catch my {_BREATH}",
-        f"hard|difficult|struggle|struggling|trouble|difficulty|unable|problem|issue to|for|with * {_BREATH}",
-        f"{_BREATH} is|feel|feels * hard|difficult|tight|fast|funny|weird|heavy|strange|rapid|problem|issue|shallow",
-        f"{_BREATH} really|very|so * fast|heavy",
-        f"{_BREATH} problem|problems|issue|issues|difficulty|trouble",
-        f"trouble|difficulty|difficult|hard|struggle|struggling|problem|problems|laboured|labored * {_BREATH}",
-        f"not able to {_BREATH}",
-        "full breath",
-        "enough air",
-        "lip|lips * blue",
-    ),
-    "chest_pain": (
-        f"{_CHEST} & {_PAIN}|hurts|tight|tightness|heavy|heaviness|pressure",
-        f"{_CHEST} * {_PAIN}|tight|tightness|heavy|heaviness|pressure|crushing|hurts",
-        f"{_PAIN}|tight|tightness|heavy|heaviness|pressure|crushing in|on * {_CHEST}",
-        f"{_PAIN}|crushing * {_CHEST}",
-        f"{_PAIN} when|to * i * breathe|breath|breathing",
-        f"{_PAIN} * when|if * deep|big breath|breathe|breathing",
-        f"{_PAIN} * breathe|breath in",
-        f"hurt|hurts to {_BREATH}",
-        "heart attack",
-    ),
-    "cough_blood": (
-        "cough|coughing|coughed * blood|bloody|pink|pinkish",
-        "blood * cough|coughing|sputum|phlegm",
-        "cough|coughing|coughed up",
-    ),
-    "racing_heart": (
-        "heart * racing|race|pounding|pound|thumping|thump|fast|going|beating|hammering|fluttering",
-        "racing heart|heartbeat",
-        "palpitation|palpitations",
-    ),
-    "collapse": (
-        "fainted|faint|fainting|collapse|collapsed|collapsing",
-        "pass|passed|passing out",
-        "black|blacked out",
-        "blackout",
-    ),
-    "dizzy": ("dizzy|lightheaded|dizziness",),
-    "seizure": (
-        "seizure|seizures|convulsion|convulsing|convulse|fitting",
-        "a fit",
-        "had|having fit",
-        "shaking all over",
-        "eye|eyes roll|rolled|rolling",
-        "jerking|jerk",
-        "went|gone floppy",
-    ),
-    "unresponsive": (
-        "unresponsive|unconscious",
-        "not responding|answering|respond|answer",
-        "will not|can not * wake",
-        "not wake|waking up",
-    ),
-    "stroke": (
-        "face * droop|drooping|droopy|lopsided",
-        "droop|drooping|droopy|lopsided",
-        "slur|slurred|slurring|gibberish",
-        "word|words * wrong|out",
-        "mouth will not work",
-        "can not speak|talk",
-        "one side of my|her|his * body|face",
-        "side of my|her|his face",
-        "numb|weak on one side",
-        "arm * leg * weak|numb",
-        "weak|numb * arm * leg",
-        "leg * arm * weak|numb",
-        "weak|numb * leg * arm",
-        "arm|hand * weak",
-        "weak * arm|hand",
-        "can not lift my arm",
-        "dropping thing|things",
-        "can not see out of",
-        "one eye",
-        "see half",
-        "vision * went|gone|lost",
-        "lost * vision|sight",
-    ),
-    "bleeding_vein": (
-        "vein * bleed|bleeding|blood|spurting|pouring|burst",
-        "vein & bleed|bleeding|blood|spurting|pouring",
-        "blood * vein",
-        "bleed|bleeding|blood * vein",
-    ),
-    # ---- urgent: a possible clot in the leg
-    "swelling": (_SWELL, "blew|blown up", "marks on * ankle|ankles"),
-    "redness": (_RED, "dark|darker colour|color", "gone|look|looks|turned|turning * dark|blue"),
-    "warmth": (_WARM,),
-    "hard_vein": (
-        "vein * hard|lump|sore|tender|painful|hurt|hurts|bulgy|swollen|swell|rock|red",
-        "vein & hard|lump|bulgy|tender|painful|hurt|hurts|rock",
-        "hard|sore|tender|painful * lump",
-        "lump * vein|calf|leg",
-    ),
-    "pain_walking": (
-        f"{_PAIN} * when|to|if * walk|walking|stand|standing|flex|weight|move|moving",
-        f"walk|walking|stand|standing * {_PAIN}|worse",
-        f"when|if i * walk|stand * {_PAIN}|throb|throbs",
-        "can not|hardly|barely * walk|stand|weight",
-        "can not put weight",
-        f"pull|flex|point * toe|toes|foot * {_PAIN}",
-        f"{_PAIN} * when|if * pull|flex|point|lift * toe|toes|foot",
-        f"flex * foot * {_PAIN}",
-        f"{_PAIN} to stand",
-        f"can not flex|walk|stand|move * without * {_PAIN}",
-    ),
-    "persistent": (
-        "not|never * go|going|gone away|down",
-        "will not|does not|did not|has not * go|shift|ease|stop|settle",
-        "not reducing|shifting|easing|settling|gone|going",
-        "constant|constantly|continuous|continuously|persistent",
-        "all the time",
-        "all day|week",
-        "for|since * day|days|week|weeks|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|morning",
-        "2|3|4|5|two|three|four|five|several|few day|days",
-        "since last night",
-        "since yesterday",
-        "a week",
-        "6|hours later",
-    ),
-    "long_cramp": (
-        "half an hour",
-        "an|one|1 hour",
-        "for ages|hours",
-        "lasted ages",
-        "since midnight",
-        "ten|fifteen|twenty|thirty|forty|10|15|20|25|30|40|45 min|mins|minute|minutes",
-        "will not|does not|did not * stop|quit|let go|ease|go",
-        "stretch|stretching * not|nothing|doesnt * help|helping|work|working",
-        "stretching does nothing",
-        "nothing work|works|working|helps",
-        "even after|when * stretch|stretching|i stretch",
-        "tried stretching",
-        "still there|hard",
-        "rock hard",
-    ),
-    "fever": (
-        "fever|feverish|temperature|temp|thermometer|chill|chills|shivery|shivering",
-        "burning up",
-    ),
-    "fall": (
-        "fall|fell|falling|slipped|slip|tripped|trip",
-        "car accident|crash",
-        "accident",
-        "seatbelt",
-        "kicked|hit|punched|knocked|bumped|jumped|landed|elbowed|stood * stomach|belly|bump|tummy|abdomen",
-        "bump hit",
-        "landed on",
-    ),
-    "headache": (
-        "headache|headaches|migraine",
-        f"head * {_PAIN}|pounding|pound|banging|bang|throbbing|killing|hurt|hurts|splitting",
-    ),
-    "vision": (
-        "blurry|blurred|blur|blurring|fuzzy",
-        "flashing|flash|flashes|sparkly|zigzag|zig",
-        "spot|spots * eye|eyes|vision|front",
-        "seeing spot|spots|light|lights|star|stars",
-        "see straight",
-        "light hurts * eye|eyes",
-    ),
-    "rib_pain": (
-        f"rib|ribs * {_PAIN}",
-        f"{_PAIN} * under|below * rib|ribs",
-        "under|below my|the rib|ribs",
-    ),
-    "vomiting": (
-        "vomit|vomiting|vomited",
-        "throwing|threw up",
-        "being|been|was sick",
-        "sick * times",
-    ),
-    "face_hands_swelling": (
-        f"face|hand|hands|finger|fingers|eye|eyes * {_SWELL}|swelled|swollen",
-        f"{_SWELL}|swelled * face|hand|hands|finger|fingers",
-        "ring|rings * not * come off|fit",
-    ),
-    "sudden": ("sudden|suddenly", "all of a sudden", "out of nowhere", "since this morning"),
-    "baby_movement": (
-        f"{_NEG}|less|fewer|reduced|stopped * move|moving|movement|movements|kick|kicks|kicking",
-        "not|never|have not|has not felt|feel * baby|bub|any|kick|kicks|movement",
-        "can not feel * baby|bub|kick|move|moving",
-        "move|moving|movement|movements|kick|kicks * less|quiet|stopped|weaker|weak|different|weird|reduced|slow|slower|nothing",
-        "baby|bub|babys * quiet|quieter",
-        "gone quiet",
-        "kick|kicks * nothing",
-        "kick & nothing",
-    ),
-    # ---- belly, not legs
-    "belly": (
-        "belly|stomach|tummy|abdomen|abdominal|womb|uterus|groin",
-        "bump * tight|tightening|hard|pain|hurt|ache",
-        "period type|like|pain|pains",
-        "down low",
-        "low down",
-        "low in my",
-        "contraction|contractions|tightening|tightenings",
-    ),
-    "bleeding": ("bleeding|bleed|blood|spotting|bled",),
-    "waters": (
-        "water|waters * broke|broken|break|gone|leaking",
-        "fluid * leaking|leak|coming",
-        "leaking|leak|gush",
-    ),
-    "regular": (
-        "every * minute|minutes|min|mins",
-        "regular|regularly",
-        "coming and going",
-    ),
-    "severe": ("severe|agony|excruciating|unbearable", "can not stand up straight"),
-    # ---- routine
-    "numb": ("numb|numbness|tingling|tingly|asleep", "pin and needle"),
-    "frequent": (
-        "every|most * night|nights",
-        "night after night",
-        "in a row",
-        "keep|keeps * wake|waking|getting",
-        "wake|waking me up",
-        "not sleep|sleeping",
-        "can not sleep",
-        "decent sleep",
-        "my sleep",
-        "half the night",
-        "time|times a night",
-        "dread * bed",
-        "up half",
-    ),
-    "supplement_start": (
-        "take|taking|start|starting|try|trying|get|buy|add|switch|gonna|use * magnesium|calcium|potassium|supplement|supplements|vitamin|tablet|tablets|pill|pills|multi",
-        "magnesium|calcium|potassium|supplement|vitamin * should i|can i|is it",
-        "how much magnesium|calcium|potassium",
-    ),
-    "both_sides": ("both|either", "both side|sides"),
-    "one_side": (
-        "one leg|side|calf|ankle|foot",
-        "left|right leg|calf|ankle|foot|thigh|knee|one|side",
-        "only * left|right|one",
-        "the left|right",
-        "than the other|my left|my right",
-        "1 leg",
-        "just the one",
-        "on the left|right",
-        "left|right * worse",
-    ),
-    "resolved": (
-        "gone now|away",
-        "went away",
-        "it went",
-        "it passed",
-        "passed in",
-        "let go",
-        "eased|easing",
-        "better now",
-        "fine now",
-        "all good",
-        "ok now",
-        "over in",
-        "it stopped",
-        "stopped it",
-    ),
-    "still": ("still",),
-    "cramp": ("cramp|cramps|cramping|cramped|charley|spasm",),
-    "leg": (_LEG,),
-    "pain": (_PAIN,),
-}
-
-# A word right after a match that means something else: "a hot water bottle" is not a hot
-# leg, a foot that "falls asleep" did not fall, a "blood clot" question is not bleeding.
-_NOT_NEXT = {
-    "warmth": "bath water bottle pack pad shower towel drink tea tub weather day flush compress",
-    "fall": "asleep",
-    "bleeding": "clot clots pressure test tests sugar type group work count",
-}
-#: Words that negate what follows (compared as typed: lemmas would turn "hardly" into "hard").
-_NEGATORS = frozenset({"no", "not", "never", "without", "nothing", "none", "nor", "neither"})
-# Words that end a negation's reach.
-_BREAKERS = frozenset(
-    [
-        "but",
-        "however",
-        "though",
-        "although",
-        "yet",
-        "except",
-        "just",
-        "only",
-        "now",
-        "instead",
-        "apart",
-        "and_now",
-    ]
-)
-_QUESTION_START = frozenset(
-    [
-        "what",
-        "how",
-        "when",
-        "which",
-        "is",
-        "are",
-        "can",
-        "could",
-        "does",
-        "do",
-        "should",
-        "will",
-        "would",
-        "why",
-        "where",
-        "who",
-    ]
-)
-# Words that make a question report the asker's own symptoms ("is it bad that MY leg...").
-_REPORT = frozenset(["my", "mine", "she", "her", "he", "his", "our", "wife", "husband", "partner"])
-_REPORT_PAIRS = frozenset(
-    {("i", "am"), ("i", "have"), ("i", "got"), ("i", "feel"), ("i", "keep"), ("i", "can")}
-)
-_CONDITIONAL = frozenset({"if"})
-# After a general question, words that say it is happening to the asker after all.
-_AFFIRM = re.compile(
-    r"\b(mine is|mine does|mine has|because mine|asking because|happening to me|"
-    r"i have had it|i have got it|i have it|i have that|i am having it)\b"
-)
-# Plural body parts mean both sides ("my ankles are puffy"); read before lemmas drop the "s".
-_BOTH_SIDES = re.compile(r"\b(ankles|feet|legs|calves|cankles)\b")
-_FEVER_NUMBER = re.compile(
-    r"\b(3[89](?:[.,]\d)?|4[0-2](?:[.,]\d)?|100[.,][4-9]|10[1-6](?:[.,]\d)?)\s*(?:c|f|degrees?|°)?\b"
-)
-
-# Which findings are reports that never need a hypothetical check (a wish is a wish).
-_ALWAYS_REPORTED = frozenset({"supplement_start"})
-
-
-def _words(patterns: Iterable[str]) -> set[str]:
-    words: set[str] = set()
-    for pattern in patterns:
-        for token in pattern.split():
-            if token != "*":
-                words.update(w for w in token.split("|") if w.isalpha())
-    return words
-
-
-#: Every word triage matches, added to the vocabulary so typos are corrected toward them.
-WORDS = (
-    frozenset(w for patterns in FINDINGS.values() for w in _words(patterns)) | _NEGATORS | _BREAKERS
-)
-
-
-Sequence_ = tuple[frozenset[str] | None, ...]  # None is a gap of up to MAX_GAP words
+KINDS = frozenset({"site", "finding", "modifier", "context"})
+#: Concepts that bind to a site (`pain@leg`).
+_BOUND = frozenset({"finding", "modifier"})
 MAX_GAP = 4
+NEGATION_REACH = 5
+SITE_REACH = 4
+STATUSES = ("reported", "negated", "hypothetical", "other", "past")
+
+
+# --------------------------------------------------------------------------- terms
+
+Part = frozenset[str] | None  # None: a gap of up to MAX_GAP words
 
 
 @dataclass(frozen=True)
-class Pattern:
-    """Words in order (`sequence`), or two words anywhere in one clause (`both`)."""
-
-    sequence: Sequence_ = ()
-    both: tuple[frozenset[str], frozenset[str]] | None = None
+class Term:
+    parts: tuple[Part, ...]
 
 
-def _alternatives(token: str, vocabulary: Vocabulary) -> frozenset[str]:
-    return frozenset(vocabulary.lemma(w) for w in token.split("|"))
+def _compile(term: str, normaliser: Normaliser) -> Term:
+    parts: list[Part] = []
+    for piece in term.split():
+        if piece == "*":
+            parts.append(None)
+            continue
+        alternatives: set[str] = set()
+        for word in piece.split("|"):
+            # The word as written and its base form: the lemmatizer is not always
+            # consistent between a form and its plural ("tightening", "tightenings").
+            alternatives.update(normaliser.words(word))
+            alternatives.update(w for w in word.split() if w.isalnum())
+        parts.append(frozenset(alternatives))
+    if not parts or parts[0] is None or parts[-1] is None:
+        raise ValueError(f"{term!r}: a term starts and ends with a word")
+    return Term(tuple(parts))
 
 
-def _compile(pattern: str, vocabulary: Vocabulary) -> Pattern:
-    if " & " in pattern:
-        left, right = pattern.split(" & ")
-        return Pattern(both=(_alternatives(left, vocabulary), _alternatives(right, vocabulary)))
-    return Pattern(
-        sequence=tuple(
-            None if token == "*" else _alternatives(token, vocabulary) for token in pattern.split()
-        )
-    )
-
-
-def _match(tokens: Sequence[str], sequence: Sequence_, start: int) -> int:
-    """End index (exclusive) of `sequence` matched at `start`, or -1."""
-    i = start
-    k = 0
-    while k < len(sequence):
-        part = sequence[k]
+def _match(words: Sequence[str], parts: tuple[Part, ...], start: int) -> int:
+    """End (exclusive) of `parts` matched at `start`, or -1."""
+    i, k = start, 0
+    while k < len(parts):
+        part = parts[k]
         if part is None:
-            nxt = sequence[k + 1]
-            assert nxt is not None
-            for gap in range(0, MAX_GAP + 1):
-                if i + gap < len(tokens) and tokens[i + gap] in nxt:
-                    i = i + gap + 1
+            following = parts[k + 1]
+            assert following is not None
+            for gap in range(MAX_GAP + 1):
+                if i + gap < len(words) and words[i + gap] in following:
+                    i += gap + 1
                     k += 2
                     break
             else:
                 return -1
             continue
-        if i >= len(tokens) or tokens[i] not in part:
+        if i >= len(words) or words[i] not in part:
             return -1
         i += 1
         k += 1
     return i
 
 
+class Matcher:
+    """Finds named terms in a clause's words, indexed by their first word."""
+
+    def __init__(self, named: Iterable[tuple[str, Term]]) -> None:
+        self._index: dict[str, list[tuple[str, Term]]] = {}
+        for name, term in named:
+            first = term.parts[0]
+            assert first is not None
+            for word in first:
+                self._index.setdefault(word, []).append((name, term))
+
+    def find(self, words: Sequence[str]) -> list[tuple[str, int, int]]:
+        found: list[tuple[str, int, int]] = []
+        for start, word in enumerate(words):
+            for name, term in self._index.get(word, ()):
+                end = _match(words, term.parts, start)
+                if end > 0:
+                    found.append((name, start, end))
+        return found
+
+
+# --------------------------------------------------------------------------- data
+
+
 @dataclass(frozen=True)
-class _Hit:
-    finding: str
+class Concept:
+    name: str
+    kind: str
+    plural_terms: frozenset[str] = frozenset()  # site words that name both sides as plurals
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Every item of `all` is present (items are alternatives), no item of `none` is."""
+
+    all: tuple[frozenset[str], ...]
+    none: tuple[frozenset[str], ...] = ()
+
+    def holds(self, atoms: frozenset[str]) -> bool:
+        return all(item & atoms for item in self.all) and not any(
+            item & atoms for item in self.none
+        )
+
+
+@dataclass(frozen=True)
+class Rule:
+    level: Level
+    reason: str
+    when: Condition
+
+
+@dataclass(frozen=True)
+class Doubt:
+    ask: str
+    yes: Level
+    reason: str
+    when: Condition
+
+
+@dataclass(frozen=True)
+class Numbers:
+    fever_celsius: float
+    fever_fahrenheit: float
+    long_cramp_minutes: float
+    minute_words: frozenset[str]
+    hour_words: frozenset[str]
+    temperature_words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One language's triage data, compiled."""
+
+    language: str
+    concepts: Mapping[str, Concept]
+    rules: tuple[Rule, ...]
+    doubts: tuple[Doubt, ...]
+    numbers: Numbers
+    normaliser: Normaliser
+    concept_terms: Matcher
+    excludes: Matcher
+    cues: Matcher  # scope cues, named by their scope
+    question_words: frozenset[str]
+    words: frozenset[str] = field(default=frozenset())  # every word the data uses
+
+
+_SCOPES = (
+    "negation",
+    "terminators",
+    "conditional",
+    "not_conditional",
+    "informational",
+    "report",
+    "other_person",
+    "affirm",
+    "past",
+)
+_ATOM = re.compile(r"(no:)?[a-z_]+(@([a-z_]+|-))?")
+
+
+def load_vocabulary(path: Path, language: str) -> Vocabulary:
+    name = f"triage/{path.name}"
+    try:
+        with path.open("rb") as handle:
+            raw: dict[str, Any] = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ContentError(name, "-", "file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError(name, "-", f"not valid TOML: {error}") from None
+    allowed = {"language", "lemmas", "numbers", "scope", "concepts", "rules", "doubt"}
+    for key in raw:
+        if key not in allowed:
+            raise ContentError(name, key, "unknown key")
+
+    lemmas = {str(k): str(v) for k, v in raw.get("lemmas", {}).items()}
+    concepts_raw: dict[str, Any] = raw.get("concepts", {})
+    scope: dict[str, Any] = raw.get("scope", {})
+    for key in scope:
+        if key not in (*_SCOPES, "question_words"):
+            raise ContentError(name, f"scope.{key}", "unknown key")
+
+    surface: set[str] = set()
+
+    def strings(value: Any, where: str) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ContentError(name, where, "must be a list of words or phrases")
+        for phrase in value:
+            surface.update(w for piece in phrase.split() for w in piece.split("|") if w != "*")
+        return list(value)
+
+    for key, table in concepts_raw.items():
+        where = f"concepts.{key}"
+        if not isinstance(table, dict):
+            raise ContentError(name, where, "must be a table")
+        unknown = set(table) - {"kind", "terms", "exclude", "plural_terms"}
+        if unknown:
+            raise ContentError(name, f"{where}.{sorted(unknown)[0]}", "unknown key")
+        if table.get("kind") not in KINDS:
+            raise ContentError(name, f"{where}.kind", f"one of {sorted(KINDS)}")
+        strings(table.get("terms"), f"{where}.terms")
+        strings(table.get("exclude", []), f"{where}.exclude")
+        strings(table.get("plural_terms", []), f"{where}.plural_terms")
+    for key in _SCOPES:
+        strings(scope.get(key, []), f"scope.{key}")
+    question_words = frozenset(strings(scope.get("question_words", []), "scope.question_words"))
+
+    normaliser = Normaliser(language, lemmas, surface)
+
+    def compiled(phrases: Iterable[str], where: str) -> list[Term]:
+        terms = []
+        for phrase in phrases:
+            try:
+                terms.append(_compile(phrase, normaliser))
+            except ValueError as error:
+                raise ContentError(name, where, str(error)) from None
+        return terms
+
+    concepts: dict[str, Concept] = {}
+    concept_terms: list[tuple[str, Term]] = []
+    excludes: list[tuple[str, Term]] = []
+    for key, table in concepts_raw.items():
+        plural = frozenset(table.get("plural_terms", []))
+        concepts[key] = Concept(key, table["kind"], plural)
+        concept_terms += [(key, t) for t in compiled(table["terms"], f"concepts.{key}.terms")]
+        excludes += [(key, t) for t in compiled(table.get("exclude", []), f"concepts.{key}")]
+    cues = [
+        (scope_name, term)
+        for scope_name in _SCOPES
+        for term in compiled(scope.get(scope_name, []), f"scope.{scope_name}")
+    ]
+
+    def condition(table: dict[str, Any], where: str) -> Condition:
+        items: dict[str, tuple[frozenset[str], ...]] = {}
+        for part in ("all", "none"):
+            parsed = []
+            for item in table.get(part, []):
+                alternatives = frozenset(str(item).split("|"))
+                for atom in alternatives:
+                    match = _ATOM.fullmatch(atom)
+                    concept = atom.removeprefix("no:").split("@")[0]
+                    site = atom.split("@")[1] if "@" in atom else None
+                    if not match or concept not in concepts:
+                        raise ContentError(name, f"{where}.{part}", f"{atom!r}: no such concept")
+                    if (
+                        site not in (None, "-")
+                        and concepts.get(site, Concept("", "")).kind != "site"
+                    ):
+                        raise ContentError(name, f"{where}.{part}", f"{atom!r}: no such site")
+                parsed.append(alternatives)
+            items[part] = tuple(parsed)
+        if not items["all"]:
+            raise ContentError(name, f"{where}.all", "at least one item")
+        return Condition(items["all"], items["none"])
+
+    def level(value: Any, where: str) -> Level:
+        try:
+            return Level(value)
+        except ValueError:
+            raise ContentError(name, where, "emergency, urgent, routine or none") from None
+
+    rules = []
+    for index, table in enumerate(raw.get("rules", [])):
+        where = f"rules[{index}]"
+        unknown = set(table) - {"level", "reason", "all", "none"}
+        if unknown:
+            raise ContentError(name, f"{where}.{sorted(unknown)[0]}", "unknown key")
+        rules.append(
+            Rule(level(table.get("level"), where), str(table["reason"]), condition(table, where))
+        )
+    doubts = []
+    for index, table in enumerate(raw.get("doubt", [])):
+        where = f"doubt[{index}]"
+        unknown = set(table) - {"ask", "yes", "reason", "all", "none"}
+        if unknown:
+            raise ContentError(name, f"{where}.{sorted(unknown)[0]}", "unknown key")
+        doubts.append(
+            Doubt(
+                str(table["ask"]),
+                level(table.get("yes"), where),
+                str(table["reason"]),
+                condition(table, where),
+            )
+        )
+    numbers_raw = raw.get("numbers", {})
+    try:
+        numbers = Numbers(
+            float(numbers_raw["fever_celsius"]),
+            float(numbers_raw["fever_fahrenheit"]),
+            float(numbers_raw["long_cramp_minutes"]),
+            frozenset(normaliser.base(w) for w in numbers_raw["minute_words"]),
+            frozenset(normaliser.base(w) for w in numbers_raw["hour_words"]),
+            frozenset(normaliser.base(w) for w in numbers_raw["temperature_words"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ContentError(name, "numbers", f"missing or not a number: {error}") from None
+    return Vocabulary(
+        language=language,
+        concepts=concepts,
+        rules=tuple(rules),
+        doubts=tuple(doubts),
+        numbers=numbers,
+        normaliser=normaliser,
+        concept_terms=Matcher(concept_terms),
+        excludes=Matcher(excludes),
+        cues=Matcher(cues),
+        question_words=question_words,
+        words=frozenset(surface),
+    )
+
+
+@functools.cache
+def vocabulary(language: str = "en") -> Vocabulary:
+    return load_vocabulary(content_dir() / "triage" / f"{language}.toml", language)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Mention:
+    concept: str
+    kind: str
+    clause: int
     start: int
     end: int
-    clause: int
-    negated: bool
-    hypothetical: bool
+    status: str = "reported"
+    sites: tuple[str, ...] = ()
 
 
-#: "my chest is fine": a word followed by one of these is not a complaint.
-_FINE = frozenset({"fine", "ok", "okay", "normal", "good", "alright", "grand"})
-#: Findings whose patterns contain their own "not" and are never negated themselves.
-_SELF_NEGATING = frozenset({"persistent", "long_cramp", "baby_movement", "resolved"})
-#: Clauses that only point back ("It hurts.") belong to the sentence before them.
-_ANAPHORA = frozenset({"it", "its", "that", "this"})
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)\s*(°|degrees?|c|f|min|mins|minutes?|hrs?|hours?)?\b")
 
 
 class Triage:
     """The triage engine for one language's vocabulary."""
 
-    def __init__(self, vocabulary: Vocabulary) -> None:
-        self.vocabulary = vocabulary
-        self.patterns = {
-            name: tuple(_compile(p, vocabulary) for p in patterns)
-            for name, patterns in FINDINGS.items()
-        }
-        # Word-order patterns indexed by their first word: a clause only tries the patterns
-        # that can start at each of its words.
-        self._by_first: dict[str, list[tuple[str, Sequence_]]] = {}
-        for name, compiled in self.patterns.items():
-            for pattern in compiled:
-                if pattern.both is None:
-                    first = pattern.sequence[0]
-                    assert first is not None, name
-                    for word in first:
-                        self._by_first.setdefault(word, []).append((name, pattern.sequence))
-        self._both = [
-            (name, pattern.both)
-            for name, compiled in self.patterns.items()
-            for pattern in compiled
-            if pattern.both is not None
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+
+    def mentions(self, text: str) -> tuple[Reading, list[Mention]]:
+        reading = self.vocab.normaliser.read(text, self.vocab.question_words)
+        found: list[Mention] = []
+        last_site: tuple[str, ...] = ()
+        affirmed = False
+        for number, clause in enumerate(reading.clauses):
+            mentions, cues = self._clause(number, clause, last_site)
+            affirmed = affirmed or "affirm" in cues
+            sites = [m for m in mentions if m.kind == "site"]
+            if sites:
+                last_site = (sites[-1].concept,)
+            found += mentions
+        # A finding with no site before it takes the first one said after it
+        # ("The pain has been there all day. It's behind my right knee.").
+        first_site = next((m.concept for m in found if m.kind == "site"), None)
+        if first_site:
+            found = [
+                replace(m, sites=(first_site,)) if m.kind in _BOUND and not m.sites else m
+                for m in found
+            ]
+        if affirmed:  # "...? Because that's happening to me right now"
+            found = [
+                replace(m, status="reported") if m.status == "hypothetical" else m for m in found
+            ]
+        return reading, found
+
+    def _clause(
+        self, number: int, clause: tuple[Token, ...], last_site: tuple[str, ...]
+    ) -> tuple[list[Mention], set[str]]:
+        words = [t.lemma for t in clause]
+        concepts = self.vocab.concepts
+        excluded = {(n, s, e) for n, s, e in self.vocab.excludes.find(words)}
+        raw: list[tuple[str, int, int]] = []
+        for name, start, end in self.vocab.concept_terms.find(words):
+            if any(
+                n == name and s <= start and end <= e and e - s > end - start
+                for n, s, e in excluded
+            ):
+                continue
+            raw.append((name, start, end))
+        for name, concept in concepts.items():
+            if concept.plural_terms:
+                raw += [
+                    (name, i, i + 1)
+                    for i, t in enumerate(clause)
+                    if t.lemma in concept.plural_terms and t.raw != t.lemma
+                ]
+        # A finding inside a longer finding (a modifier inside a longer modifier) of another
+        # concept is part of it: "faint" in "feel faint", "go away" in "not go away".
+        kept = [
+            (n, s, e)
+            for n, s, e in raw
+            if concepts[n].kind not in _BOUND
+            or not any(
+                n2 != n
+                and concepts[n2].kind == concepts[n].kind
+                and s2 <= s
+                and e <= e2
+                and (e2 - s2) > (e - s)
+                for n2, s2, e2 in raw
+            )
         ]
-        self._breakers = frozenset(vocabulary.lemma(w) for w in _BREAKERS)
-        self._not_next = {
-            name: frozenset(vocabulary.lemma(w) for w in words.split())
-            for name, words in _NOT_NEXT.items()
+        # One mention per concept and start.
+        best: dict[tuple[str, int], int] = {}
+        for n, s, e in kept:
+            best[(n, s)] = max(best.get((n, s), 0), e)
+        covered = {i for (_, s), e in best.items() for i in range(s, e)}
+        findings = {
+            i for (n, s), e in best.items() if concepts[n].kind == "finding" for i in range(s, e)
         }
-
-    # ----------------------------------------------------------------- reading
-
-    def findings(self, text: str) -> tuple[set[str], set[str]]:
-        """(findings reported, findings mentioned but negated)."""
-        hits = self._hits(text)
-        reported = {h.finding for h in hits if not h.negated and not h.hypothetical}
-        negated = {h.finding for h in hits if h.negated}
-        folded = fold(text)
-        if _FEVER_NUMBER.search(folded) and ({"fever"} & reported or "temp" in folded):
-            reported.add("fever")
-        if _BOTH_SIDES.search(folded):
-            reported.add("both_sides")
-        return reported, negated
-
-    def _clauses(self, text: str) -> list[tuple[list[str], list[int]]]:
-        """Each clause as lemma tokens, with the comma-separated segment of each token."""
-        result: list[tuple[list[str], list[int]]] = []
-        for clause in clauses(text):
-            tokens: list[str] = []
-            segment_of: list[int] = []
-            for index, segment in enumerate(s for s in clause.split(",") if s.strip()):
-                words = self.vocabulary.tokens(segment)
-                tokens.extend(words)
-                segment_of.extend([index] * len(words))
-            if not tokens:
-                continue
-            if result and tokens[0] in _ANAPHORA and len(tokens) <= 6:
-                previous, previous_segments = result[-1]
-                offset = previous_segments[-1] + 1
-                previous.extend(tokens)
-                previous_segments.extend(offset + i for i in segment_of)
-                continue
-            result.append((tokens, segment_of))
-        return result
-
-    def _hits(self, text: str) -> list[_Hit]:
-        hits: list[_Hit] = []
-        affirmed = bool(_AFFIRM.search(fold(text)))
-        for number, (tokens, segment_of) in enumerate(self._clauses(text)):
-            hypothetical = self._hypothetical(tokens, affirmed)
-            found: list[tuple[str, int, int]] = []
-            used: set[int] = set()
-            for start, token in enumerate(tokens):
-                for name, sequence in self._by_first.get(token, ()):
-                    end = _match(tokens, sequence, start)
-                    if end < 0 or segment_of[start] != segment_of[end - 1]:
-                        continue  # words in order stay inside one comma-separated segment
-                    if end < len(tokens) and tokens[end] in self._not_next.get(name, ()):
-                        continue
-                    found.append((name, start, end))
-                    if name not in _SELF_NEGATING:
-                        # A negator inside a symptom phrase ("can not breathe") is part
-                        # of the symptom, not a negation of what follows.
-                        used.update(range(start, end))
-
-            negated = [self._negated(tokens, segment_of, used, i) for i in range(len(tokens))]
-            words = set(tokens)
-            for name, (left, right) in self._both:
-                if (
-                    words & left
-                    and words & right
-                    and any(
-                        t in left and not negated[i] and not _FINE.intersection(tokens[i : i + 4])
-                        for i, t in enumerate(tokens)
+        cues = self.vocab.cues.find(words)
+        status = self._scope(clause, cues, covered, findings)
+        sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
+        mentions = []
+        for (n, s), e in sorted(best.items(), key=lambda item: item[0][1]):
+            kind = concepts[n].kind
+            bound: tuple[str, ...] = ()
+            if kind in _BOUND:
+                near = [(abs(pos - s), site) for pos, site in sites if site != n]
+                if near:
+                    closest = min(near)[0]
+                    bound = tuple(
+                        dict.fromkeys(
+                            site for d, site in sorted(near) if d == closest or d <= SITE_REACH
+                        )
                     )
-                ):
-                    # Reported at the second word: a negation must reach that word.
-                    found.extend((name, j, j + 1) for j, t in enumerate(tokens) if t in right)
-            for name, start, end in found:
-                hits.append(
-                    _Hit(
-                        finding=name,
-                        start=start,
-                        end=end,
-                        clause=number,
-                        negated=name not in _SELF_NEGATING and negated[start],
-                        hypothetical=hypothetical[start] and name not in _ALWAYS_REPORTED,
-                    )
-                )
-        return hits
+                else:
+                    bound = last_site
+            mentions.append(Mention(n, kind, number, s, e, status[s], bound))
+        return mentions, {name for name, _, _ in cues}
 
-    def _negated(
-        self, tokens: list[str], segment_of: list[int], used: set[int], start: int
-    ) -> bool:
-        for i in range(start - 1, max(-1, start - 5), -1):
-            if segment_of[i] != segment_of[start] or tokens[i] in self._breakers:
-                return False
-            if tokens[i] in _NEGATORS and i not in used:
-                return True
-        return False
+    def _scope(
+        self,
+        clause: tuple[Token, ...],
+        cues: list[tuple[str, int, int]],
+        covered: set[int],
+        findings: set[int],
+    ) -> list[str]:
+        """The status of each word of a clause: reported, or why not."""
+        n = len(clause)
+        status = ["reported"] * n
+        terminators = sorted(s for name, s, _ in cues if name == "terminators")
 
-    def _hypothetical(self, tokens: list[str], affirmed: bool) -> list[bool]:
-        """Per token: does it speak of a hypothetical rather than report a symptom?"""
-        flags = [False] * len(tokens)
-        if affirmed:
-            return flags
-        is_question = tokens[0] in _QUESTION_START and (len(tokens) < 2 or tokens[1] != "not")
-        reports = _REPORT.intersection(tokens) or _REPORT_PAIRS.intersection(
-            itertools.pairwise(tokens)
-        )
-        # "is it normal to be breathless" describes the asker; "is chest pain dangerous?" asks.
-        about_asker = "normal" in tokens and "to" in tokens[tokens.index("normal") :][:2]
-        if is_question and not reports and not about_asker:
-            return [True] * len(tokens)
-        conditional = False
-        for i, token in enumerate(tokens):
-            if token in _CONDITIONAL:
-                conditional = True  # "what should I do if my leg swells"
-            elif token in self._breakers:
-                conditional = False  # "not sure if it matters but I coughed up blood"
-            flags[i] = conditional
-        return flags
+        def next_terminator(after: int) -> int:
+            return next((t for t in terminators if t > after), n)
+
+        def previous_terminator(before: int) -> int:
+            return max((t for t in terminators if t <= before), default=0)
+
+        reports = any(name == "report" for name, _, _ in cues)
+        asking = [(s, e) for name, s, e in cues if name == "not_conditional"]
+        cues = [
+            (name, s, e)
+            for name, s, e in cues
+            if name != "conditional" or not any(a <= s < b for a, b in asking)
+        ]
+        for name, start, end in sorted(cues, key=lambda c: c[1]):
+            if name == "informational" and not reports:
+                status = ["hypothetical"] * n
+            elif name == "conditional":
+                for i in range(end, next_terminator(start)):
+                    status[i] = "hypothetical"
+            elif name == "other_person":
+                for i in range(end, next_terminator(start)):
+                    status[i] = "other"
+            elif name == "past":
+                for i in range(previous_terminator(start), next_terminator(start)):
+                    status[i] = "past"
+        covered = covered | {i for a, b in asking for i in range(a, b)}
+        for name, start, end in cues:
+            if name != "negation" or start in covered:
+                continue  # "not" inside "can not breathe" is part of the symptom
+            stop = min(next_terminator(start), start + NEGATION_REACH + (end - start))
+            for i in range(end, stop):
+                if clause[i].comma_before and i not in findings:
+                    break  # a comma ends a negation, unless a list of findings goes on
+                if status[i] == "reported":
+                    status[i] = "negated"
+        return status
+
+    # ----------------------------------------------------------------- judging
+
+    def atoms(self, text: str) -> tuple[Reading, list[Mention], frozenset[str]]:
+        reading, mentions = self.mentions(text)
+        atoms: set[str] = set()
+        for m in mentions:
+            if m.kind == "site":
+                if m.status == "reported":
+                    atoms.add(m.concept)
+                continue
+            if m.status == "negated":
+                atoms.add(f"no:{m.concept}")
+            if m.status != "reported":
+                continue
+            atoms.add(m.concept)
+            if m.kind in _BOUND:
+                atoms.update(f"{m.concept}@{site}" for site in m.sites or ("-",))
+        atoms |= self._numbers(reading.folded, atoms)
+        return reading, mentions, frozenset(atoms)
+
+    def _numbers(self, folded: str, atoms: set[str]) -> set[str]:
+        numbers = self.vocab.numbers
+        found: set[str] = set()
+        temperature = bool(numbers.temperature_words & set(folded.split())) or "fever" in atoms
+        for match in _NUMBER.finditer(folded):
+            value = float(match.group(1).replace(",", "."))
+            unit = (match.group(2) or "").rstrip("s")
+            feverish = (
+                numbers.fever_celsius <= value <= 43 or numbers.fever_fahrenheit <= value <= 110
+            )
+            if feverish and (unit in {"c", "°", "degree"} or temperature):
+                found.add("fever")
+            if unit and self.vocab.normaliser.base(unit) in numbers.minute_words:
+                if value >= numbers.long_cramp_minutes:
+                    found.add("long_duration")
+            elif unit and self.vocab.normaliser.base(unit) in numbers.hour_words:
+                found.add("long_duration")
+        return found
 
     def assess(self, text: str) -> Assessment:
-        found, negated = self.findings(text)
-        return decide(found, negated)
-
-
-def decide(found: set[str], negated: set[str]) -> Assessment:
-    """The level from what was reported (the table of reference section 5)."""
-    reasons: list[tuple[Level, str]] = []
-
-    def add(level: Level, reason: str) -> None:
-        reasons.append((level, reason))
-
-    leg_complaint = found & {"pain", "swelling", "redness", "warmth", "hard_vein", "cramp"}
-    # Emergency: the lungs, the heart, the brain, and bleeding that will not stop.
-    for finding in (
-        "breathless",
-        "chest_pain",
-        "cough_blood",
-        "seizure",
-        "unresponsive",
-        "stroke",
-        "bleeding_vein",
-        "collapse",
-    ):
-        if finding in found:
-            add(Level.EMERGENCY, finding)
-    if found & {"racing_heart", "dizzy"}:
-        if leg_complaint:
-            add(Level.EMERGENCY, "racing_heart" if "racing_heart" in found else "dizzy")
+        reading, mentions, atoms = self.atoms(text)
+        fired = [rule for rule in self.vocab.rules if rule.when.holds(atoms)]
+        informational = any(
+            m.status in ("hypothetical", "other", "past") and m.kind == "finding" for m in mentions
+        )
+        distress = "distress" in atoms
+        if fired:
+            top = max(rule.level.rank for rule in fired)
+            reasons = tuple(dict.fromkeys(r.reason for r in fired if r.level.rank == top))
+            level = next(r.level for r in fired if r.level.rank == top)
         else:
-            add(Level.URGENT, "racing_heart" if "racing_heart" in found else "dizzy")
+            level, reasons = Level.NONE, ()
+        if not level.escalates:
+            for doubt in self.vocab.doubts:
+                if doubt.when.holds(atoms):
+                    return Assessment(
+                        Level.ROUTINE,
+                        (doubt.reason,),
+                        doubt.ask,
+                        informational,
+                        distress,
+                        reading.question,
+                    )
+        return Assessment(level, reasons, None, informational, distress, reading.question)
 
-    # Urgent: a leg that may hold a clot.
-    bilateral = "both_sides" in found and "one_side" not in found
-    face = "face_hands_swelling" in found
-    if "swelling" in found and not face:
-        if not bilateral or "sudden" in found:
-            add(Level.URGENT, "swelling")
-        else:
-            add(Level.ROUTINE, "swelling_both")
-    if "redness" in found:
-        add(Level.URGENT, "redness")
-    if "warmth" in found and "fever" not in found:
-        add(Level.URGENT, "warmth")
-    if "hard_vein" in found:
-        add(Level.URGENT, "hard_vein")
-    if "pain_walking" in found and ("leg" in found or "belly" not in found):
-        add(Level.URGENT, "pain_walking")
-    if "pain" in found and "persistent" in found and "resolved" not in found:
-        add(Level.URGENT, "persistent_pain")
-    if "long_cramp" in found and ("cramp" in found or "pain" in found):
-        add(Level.URGENT, "long_cramp")
-    if "fever" in found:
-        add(Level.URGENT, "fever")
-    if "fall" in found:
-        add(Level.URGENT, "fall")
-    # Urgent: pre-eclampsia and the baby.
-    for finding in (
-        "headache",
-        "vision",
-        "rib_pain",
-        "vomiting",
-        "face_hands_swelling",
-        "baby_movement",
-    ):
-        if finding in found:
-            add(Level.URGENT, finding)
-    # Belly, not legs.
-    if found & {"bleeding", "waters"}:
-        add(Level.URGENT, "bleeding" if "bleeding" in found else "waters")
-    if "belly" in found:
-        if found & {"regular", "severe"}:
-            add(Level.URGENT, "belly_severe")
-        else:
-            add(Level.ROUTINE, "belly")
-    # Routine.
-    if "numb" in found:
-        add(Level.ROUTINE, "numb")
-    if "frequent" in found and "cramp" in found:
-        add(Level.ROUTINE, "frequent")
-    if "supplement_start" in found:
-        add(Level.ROUTINE, "supplement")
+    def doubt(self, ask: str) -> Doubt | None:
+        return next((d for d in self.vocab.doubts if d.ask == ask), None)
 
-    if reasons:
-        top = max(level.rank for level, _ in reasons)
-        level = next(level for level, _ in reasons if level.rank == top)
-        return Assessment(level, tuple(r for lvl, r in reasons if lvl.rank == top))
+    @property
+    def reasons(self) -> frozenset[str]:
+        return frozenset(r.reason for r in self.vocab.rules) | frozenset(
+            d.reason for d in self.vocab.doubts
+        )
 
-    # Nothing definite: a leg that still hurts is worth one question.
-    told_about_leg = negated & {"swelling", "redness", "warmth"}
-    if (
-        "pain" in found
-        and "leg" in found
-        and "resolved" not in found
-        and not told_about_leg
-        and ("still" in found or "cramp" not in found)
-    ):
-        return Assessment(Level.ROUTINE, ("leg_pain",), ask="leg_check")
-    return NONE
+    @property
+    def questions(self) -> frozenset[str]:
+        return frozenset(d.ask for d in self.vocab.doubts)
+
+
+#: Every word triage matches (kept for the understanding's typo correction).
+def words(language: str = "en") -> frozenset[str]:
+    return vocabulary(language).words

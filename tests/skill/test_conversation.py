@@ -179,12 +179,21 @@ def test_help_and_fallback_keep_the_conversation_open(speaker: Make) -> None:
     help_turn = alexa.intent("AMAZON.HelpIntent")
     assert "not medical advice" in help_turn.said and not help_turn.ended and help_turn.reprompt
     fallback = alexa.intent("AMAZON.FallbackIntent")
-    assert "didn't catch" in fallback.said and not fallback.ended and fallback.reprompt
+    assert "not sure what you're asking" in fallback.said
+    assert not fallback.ended and fallback.reprompt
+
+
+def test_the_fallback_intent_names_the_danger_signs_and_the_number(speaker: Make) -> None:
+    # FallbackIntent carries no words to triage: the safety net is said every time.
+    said = speaker(locale="en-GB").intent("AMAZON.FallbackIntent").said
+    for sign in ("chest pain", "trouble breathing", "heavy bleeding", "baby is moving less"):
+        assert sign in said
+    assert said.endswith("call 999.")
 
 
 def test_an_intent_the_skill_does_not_know_is_a_fallback(speaker: Make) -> None:
     turn = speaker().intent("SomeRetiredIntent")
-    assert "didn't catch" in turn.said and not turn.ended
+    assert "not sure what you're asking" in turn.said and not turn.ended
 
 
 @pytest.mark.parametrize("name", ["AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NoIntent"])

@@ -9,7 +9,7 @@ import pytest
 
 from crampvoice.content import ContentError, content_dir
 from crampvoice.engine import Core
-from crampvoice.triage import WORDS as TRIAGE_WORDS
+from crampvoice.triage import words as triage_words
 from crampvoice.understanding import Understander, load_phrasings
 
 PHRASINGS = content_dir() / "phrasings" / "en.toml"
@@ -38,7 +38,9 @@ def test_slots_do_not_change_how_messages_are_understood(tmp_path: Path) -> None
     path = tmp_path / "en.toml"
     path.write_text(without_slots(PHRASINGS.read_text(encoding="utf-8")), encoding="utf-8")
     core = Core.default()
-    bare = Understander(load_phrasings(path, "en", TRIAGE_WORDS), core.understander.topic_intents)
+    bare = Understander(
+        load_phrasings(path, "en", triage_words("en")), core.understander.topic_intents
+    )
     lines = CORPUS.read_text(encoding="utf-8").splitlines()
     messages = [line.split("\t")[2] for line in lines[1:] if line and not line.startswith("#")]
     assert len(messages) > 100
