@@ -591,7 +591,7 @@ class Triage:
             level = next(r.level for r in fired if r.level.rank == top)
         else:
             level, reasons = Level.NONE, ()
-        if not level.escalates:
+        if not fired:  # a danger concept no rule settled: the one question that settles it
             for doubt in self.vocab.doubts:
                 if doubt.when.holds(atoms):
                     return Assessment(

@@ -2,7 +2,11 @@
 
 Deterministic and fast: phrasings (shared/phrasings/<language>.toml) give whole-message
 commands, synonyms, and weighted cues per topic. The topic with the highest total
-wins; a message that only mentions a cramp is a cramp happening now.
+wins. There is no default answer: a statement that only mentions a cramp is a cramp
+happening now, but a question nothing fits is not understood (the reply says so, offers
+the menu and the danger signs), never relief steps to a question about something else.
+A topic may name `context` words: it only wins when one of them is in the message ("is
+it safe to fly?" is not a question about leg cramps).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class TopicCues:
     key: str
     cues: tuple[tuple[tuple[str, ...], float], ...]
     samples: tuple[str, ...]
+    context: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class Phrasings:
     topics: Mapping[str, TopicCues]
     vocabulary: Vocabulary
     slots: Mapping[str, SlotType] = field(default_factory=dict)
+    #: Words that make a message a question when it starts with one ("?" does too).
+    question_words: frozenset[str] = frozenset()
 
 
 class Understander:
@@ -113,6 +120,11 @@ class Understander:
                 if (topic, phrase) not in matched and key[start : start + len(phrase)] == phrase:
                     matched.add((topic, phrase))  # each cue counts once
                     scores[topic] = scores.get(topic, 0.0) + weight
+        words = set(tokens)
+        for topic in list(scores):
+            context = self.phrasings.topics[topic].context
+            if context and not context & words:
+                del scores[topic]
         best, best_score = None, 0.0
         for topic, score in scores.items():
             if score > best_score or (
@@ -121,7 +133,8 @@ class Understander:
                 best, best_score = topic, score
         if best is not None and best_score >= MIN_SCORE:
             return Understanding(self.topic_intents[best], best, best_score, key)
-        if CRAMP_WORDS.intersection(tokens):
+        question = "?" in text or tokens[0] in self.phrasings.question_words
+        if CRAMP_WORDS.intersection(tokens) and not question:
             return Understanding(Intent.RELIEF_NOW, Intent.RELIEF_NOW.value, best_score, key)
         return Understanding(Intent.FALLBACK, None, best_score, key)
 
@@ -184,7 +197,7 @@ def load_phrasings(path: Path, language: str, extra_words: Iterable[str] = ()) -
 
     topics: dict[str, TopicCues] = {}
     for key, table in raw.get("topics", {}).items():
-        unknown = set(table) - {"cues", "samples"}
+        unknown = set(table) - {"cues", "samples", "context"}
         if unknown:
             raise ContentError(name, f"topics.{key}.{sorted(unknown)[0]}", "unknown key")
         cues: dict[tuple[str, ...], float] = {}
@@ -197,9 +210,13 @@ def load_phrasings(path: Path, language: str, extra_words: Iterable[str] = ()) -
         samples = table.get("samples", [])
         if not samples:
             raise ContentError(name, f"topics.{key}.samples", "at least one sample")
-        topics[key] = TopicCues(key, tuple(cues.items()), tuple(samples))
+        context = frozenset(
+            word for phrase in table.get("context", []) for word in vocabulary.tokens(phrase)
+        )
+        topics[key] = TopicCues(key, tuple(cues.items()), tuple(samples), context)
     slots = _load_slots(raw.get("slots", {}), name)
-    return Phrasings(language, synonyms, commands, topics, vocabulary, slots)
+    question_words = frozenset(raw_tokens(raw.get("words", {}).get("question", "")))
+    return Phrasings(language, synonyms, commands, topics, vocabulary, slots, question_words)
 
 
 _SLOT_NAME = re.compile(r"[a-z][a-z_]*")
