@@ -132,6 +132,10 @@ NOT_LEG_CRAMPS = [
 ]
 
 
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("?", ".").split(". ") if part.strip()]
+
+
 @pytest.fixture(scope="module")
 def core() -> Core:
     return Core.default()
@@ -253,3 +257,170 @@ def test_corpus_meets_targets(core: Core, corpus: str, size: int) -> None:
     assert report.recall(Level.EMERGENCY) == 1.0
     assert report.recall(Level.URGENT) == 1.0
     assert report.false_alarm_rate() <= 0.03, report.text()
+
+
+# --------------------------------------------------------------------------- real language
+# Written by hand from the reference's section 5 and the kinds of failure seen in real
+# messages (paraphrased, never copied from a corpus, never derived from shared/triage).
+
+PARTNERS_AND_PLAIN_WORDS = [
+    ("she's on the floor shaking and choking, what do I do", E),
+    ("my wife is jerking all over and her eyes rolled back", E),
+    ("I think I just had a stroke, my face feels numb on one side", E),
+    ("feels like something heavy is sitting on my chest", E),
+    ("there's a weight pressing on my chest and I feel sick", E),
+    ("my girlfriend passed out in the bathroom", E),
+    ("I keep thinking about hurting myself", E),
+    ("sometimes I think the baby would be better off without me", E),
+]
+
+AFTER_THE_BIRTH = [
+    ("gave birth 5 days ago, soaking a pad every hour and passing clots the size of an egg", E),
+    ("heavy bleeding with big clots since the delivery", E),
+    ("3 weeks postpartum and it hurts to breathe in", E),
+    ("two weeks after my c section, sudden worst headache of my life and light hurts my eyes", E),
+    ("had the baby last week, my calf is red and sore", U),
+    ("a week after birth I have a fever of 38.6", U),
+    ("lochia smells really bad, 10 days after birth", U),
+]
+
+QUESTION_FRAMING_NEVER_LOWERS = [
+    ("is it normal that the baby hasn't moved for days?", U),
+    ("should I worry that my left calf is swollen and warm?", U),
+    ("my friend said it's normal that the baby moves less at the end, is that right?", U),
+    ("is it normal to be this short of breath all of a sudden?", E),
+    ("is it bad that I coughed up a bit of blood?", E),
+]
+
+WORD_SENSES = [
+    ("I can feel faint kicks low down today", N),
+    ("put some icy hot on my calf after the cramp, it's fine now", N),
+    ("the warmer it gets the more my ankles swell by the evening, both of them", R),
+    ("cramp lasted about 10 minutes and now it's fine", N),
+    ("a hot water bottle on my calf helped the cramp", N),
+    ("I fell asleep on the sofa and woke with a cramp, gone now", N),
+    ("bloody cramps again tonight, gone now", N),
+    ("my nose bleeds a bit when I blow it", N),
+    ("my blood pressure was fine at the check up", N),
+]
+
+ACROSS_SENTENCES_AND_STORIES = [
+    ("My vision went blurry an hour ago. Now my right hand is numb.", E),
+    ("My calf is swollen. Now I can't breathe properly.", E),
+    ("It's my left calf. It's been swollen since yesterday.", U),
+    ("I had a DVT in my last pregnancy years ago, what are the chances again?", N),
+    ("my friend had a clot after her baby, how do I know if I have one?", N),
+]
+
+DISTRESS_WITHOUT_A_TOPIC = [
+    ("help me", N),
+    ("it won't stop", N),
+    ("STOP IT HURTS", N),
+    ("again, third time tonight", N),
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "level"),
+    PARTNERS_AND_PLAIN_WORDS
+    + AFTER_THE_BIRTH
+    + QUESTION_FRAMING_NEVER_LOWERS
+    + WORD_SENSES
+    + ACROSS_SENTENCES_AND_STORIES
+    + DISTRESS_WITHOUT_A_TOPIC,
+)
+def test_level_in_real_language(core: Core, message: str, level: Level) -> None:
+    assert core.assess(message).level is level, message
+
+
+@pytest.mark.parametrize(
+    ("message", "why"),
+    [
+        ("my left calf is swollen and hot", "blood clot"),
+        ("I have chest pain", "clot in the lung"),
+        ("the baby is moving less than usual", "moving less"),
+        ("terrible headache and flashing lights", "pre-eclampsia"),
+        ("soaking a pad an hour since the birth", "Heavy bleeding"),
+        ("my wife is having a fit", "fit"),
+    ],
+)
+def test_every_escalation_says_why_then_who_to_call(core: Core, message: str, why: str) -> None:
+    for locale in ("en-GB", "en-US", "en"):
+        reply = core.respond(message, locale=locale)
+        text = render.sms(reply)
+        assert reply.triage.escalates and reply.escalation is not None
+        assert text.startswith(("Call ", "Contact ")), text  # who to call, first
+        assert why in _sentences(text)[1], text  # then why, in one plain sentence
+        assert why.lower() in render.plain_voice(reply).lower()
+        assert gsm.is_gsm7(text)
+        if reply.triage is Level.EMERGENCY:
+            assert gsm.segments(text) == 1
+
+
+def test_thoughts_of_self_harm_get_the_emergency_number_then_the_crisis_line(core: Core) -> None:
+    text = render.sms(core.respond("I want to end my life", locale="en-US"))
+    assert text.startswith("Call 911 now") and text.index("988") > text.index("911")
+    assert gsm.segments(text) == 1
+    uk = render.sms(core.respond("I want to end my life", locale="en-GB"))
+    assert uk.startswith("Call 999 now") and "Samaritans on 116 123" in uk
+
+
+@pytest.mark.parametrize(
+    ("message", "question", "yes"),
+    [
+        ("my leg still hurts", "swollen, red or warm", U),
+        ("I'm a bit out of breath", "suddenly", E),
+        ("a little bleeding after the birth", "soaking a pad", E),
+        ("I have a headache", "blurred vision", U),
+        ("I'm a bit swollen", "one leg only", U),
+    ],
+)
+def test_doubt_asks_the_one_question_that_settles_it(
+    core: Core, message: str, question: str, yes: Level
+) -> None:
+    asked = core.respond(message, locale="en-GB")
+    assert asked.triage is Level.ROUTINE and not asked.end_session
+    assert question in render.sms(asked) and "YES or NO" in render.sms(asked)
+    assert question in render.plain_voice(asked) and "yes or no" in render.plain_voice(asked)
+    assert core.respond("yes", state=asked.state, locale="en-GB").triage is yes
+    calm = core.respond("no", state=asked.state, locale="en-GB")
+    assert calm.triage is Level.ROUTINE and not calm.escalation
+
+
+def test_an_informational_question_lists_the_warning_signs(core: Core) -> None:
+    reply = core.respond("what are the signs of pre-eclampsia?", locale="en-GB")
+    assert reply.triage is Level.NONE and reply.intent.value == "when_to_get_help"
+    assert "999" in render.sms(reply)
+
+
+SAFETY_NET = ("Chest pain", "heavy bleeding", "baby moving less")
+
+
+def test_not_understood_is_never_all_we_say(core: Core) -> None:
+    for message in ("what crib should I buy", "asdfgh", "is it safe to fly at 30 weeks?"):
+        reply = core.respond(message, locale="en-GB")
+        text = render.sms(reply)
+        assert reply.intent.value == "fallback"
+        assert "not sure what you're asking" in text
+        assert all(sign in text for sign in SAFETY_NET) and "999" in text
+        assert "999" in render.plain_voice(reply) and "heavy bleeding" in render.plain_voice(reply)
+
+
+def test_distress_gets_the_first_instruction_and_the_safety_net(core: Core) -> None:
+    for message in ("help me", "it won't stop", "STOP IT HURTS", "again, third time tonight"):
+        reply = core.respond(message, locale="en-US")
+        text = render.sms(reply)
+        assert reply.intent.value == "relief_now" and reply.action is None, message
+        assert text.startswith("Straighten your leg and pull your toes up")
+        assert "Call 911" in text and gsm.segments(text) == 1
+        spoken = render.plain_voice(reply)
+        assert spoken.startswith("Straighten your leg") and "heavy bleeding" in spoken
+
+
+def test_the_last_relief_step_carries_the_safety_net(core: Core) -> None:
+    reply = core.respond("cramp", locale="en-AU")
+    while reply.state.guide == "relief":
+        reply = core.respond("next", state=reply.state, locale="en-AU")
+    text = render.sms(reply)
+    assert "That's all the steps" in text and all(sign in text for sign in SAFETY_NET)
+    assert "000" in text and gsm.segments(text) <= 2
