@@ -141,3 +141,48 @@ def test_typos_plurals_and_slang(core: Core, message: str, intent: Intent) -> No
 @pytest.mark.parametrize("message", ["", "   ", "🙂🙂", "asdfghjkl", "k", "x" * 2000])
 def test_odd_messages_fall_back(core: Core, message: str) -> None:
     assert core.understand(message).intent is Intent.FALLBACK
+
+
+# Questions about something else are never answered with relief steps: each of these
+# has its own answer, or none ("say so and offer the menu").
+DISTINCT_ANSWERS = [
+    ("How did I get leg cramps?", Intent.CAUSES, None),
+    ("how come i get these cramps", Intent.CAUSES, None),
+    ("When will they end?", Intent.DURATION, "when_start_end"),
+    ("will the cramps ever stop after the birth", Intent.DURATION, "when_start_end"),
+    ("Can I control when one strikes?", Intent.PREVENTION, "prevention"),
+    ("what can I do to stop them happening", Intent.PREVENTION, "prevention"),
+    ("do the cramps mean something is wrong?", Intent.WHEN_TO_GET_HELP, None),
+    ("I think I have restless legs, I can't keep them still at night", None, "restless_legs"),
+    ("is it restless legs or cramps?", None, "restless_legs"),
+    ("why do I only get cramps at night?", Intent.CAUSES, "night"),
+]
+
+
+@pytest.mark.parametrize(("message", "intent", "topic"), DISTINCT_ANSWERS)
+def test_each_question_gets_its_own_answer(
+    core: Core, message: str, intent: Intent | None, topic: str | None
+) -> None:
+    understood = core.understand(message)
+    assert understood.intent is not Intent.RELIEF_NOW, message
+    if intent is not None:
+        assert understood.intent is intent, (message, understood)
+    if topic is not None:
+        assert understood.topic == topic, (message, understood)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what crib should I buy?",
+        "is it safe to fly at 30 weeks?",
+        "do cramps have a colour?",
+        "can my cat sense the cramps?",
+    ],
+)
+def test_a_question_nothing_fits_is_not_answered_with_relief(core: Core, message: str) -> None:
+    assert core.understand(message).intent is Intent.FALLBACK, message
+
+
+def test_a_statement_about_a_cramp_is_a_cramp_now(core: Core) -> None:
+    assert core.understand("cramp in my calf again").intent is Intent.RELIEF_NOW
