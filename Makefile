@@ -36,7 +36,7 @@ postgres:
 chromium:
 	@scripts/ensure-chromium
 
-bench: $(STAMP)
+bench: $(STAMP) lambda
 	$(BIN)/python -m bench
 
 # The Alexa skill's Lambda bundle: the core and skill adapter (no web or SMS

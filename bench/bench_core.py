@@ -1,7 +1,8 @@
 """The advice core: answering one message, triage alone, import and memory.
 
 Reproduce: make bench   (or: .venv/bin/python -m bench core)
-Targets: answer p99 <= 1 ms; triage p99 <= 0.5 ms; core import <= 150 ms.
+Targets: understanding plus triage p99 <= 2 ms a message; answer p99 <= 2 ms;
+core import <= 150 ms (the lemmatizer's dictionary loads with the content, not at import).
 """
 
 from __future__ import annotations
@@ -64,12 +65,16 @@ def run() -> list[str]:
     messages = _messages()
     answer: list[float] = []
     triage: list[float] = []
-    for _ in range(ROUNDS):
+    for round_ in range(ROUNDS):
         for text in messages:
+            # Each round reads new text as far as the word caches go: a suffix makes every
+            # message unseen, so the lemmatizer and typo corrector run for real.
+            text = f"{text} x{round_}"
             t = time.perf_counter()
             render.sms(core.respond(text))
             answer.append(time.perf_counter() - t)
             t = time.perf_counter()
+            core.understand(text)
             core.assess(text)
             triage.append(time.perf_counter() - t)
     imports = [_child(IMPORT) for _ in range(5)]
@@ -81,9 +86,9 @@ def run() -> list[str]:
     return [
         f"messages: {len(messages)} from the triage corpus x {ROUNDS} rounds, one core",
         f"answer one message (understand + triage + compose + SMS render): "
-        f"p50 {a50:.3f} ms, p99 {a99:.3f} ms [target p99 <= 1 ms: {verdict(a99, 1.0)}]",
-        f"triage alone: p50 {percentile(triage, 50) * 1000:.3f} ms, p99 {t99:.3f} ms "
-        f"[target p99 <= 0.5 ms: {verdict(t99, 0.5)}]",
+        f"p50 {a50:.3f} ms, p99 {a99:.3f} ms [target p99 <= 2 ms: {verdict(a99, 2.0)}]",
+        f"understanding plus triage: p50 {percentile(triage, 50) * 1000:.3f} ms, "
+        f"p99 {t99:.3f} ms [target p99 <= 2 ms: {verdict(t99, 2.0)}]",
         f"throughput on one core: {len(answer) / sum(answer):,.0f} messages/s",
         f"import of the core (median of 5 cold processes): {import_ms:.0f} ms "
         f"[target <= 150 ms: {verdict(import_ms, 150)}]; with content loaded and validated: "

@@ -1,7 +1,8 @@
 """The Alexa skill: one request handled in-process, and a cold Lambda start.
 
 Reproduce: make bench   (or: .venv/bin/python -m bench skill)
-Targets: a request in-process p99 <= 5 ms; cold import of lambda_function <= 400 ms.
+Targets: a request in-process p99 <= 5 ms; cold import of lambda_function <= 400 ms;
+the Lambda zip (`make lambda`, which `make bench` builds first) <= 50 MB.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from bench.stats import percentile, verdict
 
 LAMBDA_DIR = Path(__file__).parents[1] / "skill" / "lambda"
+LAMBDA_ZIP = Path(__file__).parents[1] / "build" / "crampvoice-lambda.zip"
 ROUNDS = 200
 SKILL_ID = "amzn1.ask.skill.bench"
 
@@ -127,8 +129,16 @@ def run() -> list[str]:
         f"cold import of lambda_function, content loaded (median of 5 processes): "
         f"{import_ms:.0f} ms [target <= 400 ms: {verdict(import_ms, 400)}]; "
         f"with the first request answered: {first_ms:.0f} ms",
+        _zip_size(),
         "reproduce: make bench  (or .venv/bin/python -m bench skill)",
     ]
+
+
+def _zip_size() -> str:
+    if not LAMBDA_ZIP.exists():
+        return "Lambda zip: not built (make lambda) [target <= 50 MB: MISSED]"
+    size = LAMBDA_ZIP.stat().st_size / 1e6
+    return f"Lambda zip {LAMBDA_ZIP.name}: {size:.1f} MB [target <= 50 MB: {verdict(size, 50)}]"
 
 
 if __name__ == "__main__":

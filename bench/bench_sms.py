@@ -63,8 +63,17 @@ def _free_port() -> int:
 
 
 def _start(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--preload",
-               "--bind", f"127.0.0.1:{port}", app]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(WORKERS),
+        "--preload",
+        "--bind",
+        f"127.0.0.1:{port}",
+        app,
+    ]
     with log.open("wb") as output:  # the app logs each message at INFO, as in production
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     deadline = time.monotonic() + 30
@@ -156,20 +165,23 @@ class Tally:
 
     def line(self, name: str) -> str:
         p50, p99 = percentile(self.latencies, 50), percentile(self.latencies, 99)
-        return (f"{name}: {self.rate:,.0f} requests/s, "
-                f"p50 {p50 * 1e3:.2f} ms, p99 {p99 * 1e3:.2f} ms")
+        return (
+            f"{name}: {self.rate:,.0f} requests/s, p50 {p50 * 1e3:.2f} ms, p99 {p99 * 1e3:.2f} ms"
+        )
 
 
 def run() -> list[str]:
     work = Path(tempfile.mkdtemp(prefix="crampvoice-bench-sms-"))
     real_port, bare_port = _free_port(), _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("TWILIO_")}
-    env.update({
-        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
-        "TWILIO_AUTH_TOKEN": TOKEN,
-        "CRAMPVOICE_PUBLIC_URL": f"http://127.0.0.1:{real_port}",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-    })
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "CRAMPVOICE_PUBLIC_URL": f"http://127.0.0.1:{real_port}",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+        }
+    )
     servers = []
     try:
         servers.append(_start("crampvoice_sms.wsgi:app", real_port, env, work / "real.log"))

@@ -76,19 +76,40 @@ def _seed(url: str) -> float:
     due = datetime.now(UTC) - timedelta(minutes=1)
     t = time.perf_counter()
     with store.transaction() as session:
-        session.execute(insert(Person), [
-            {"number": f"+1201{n:07d}", "locale": "en-US", "state": {}, "scheduled_sends": True,
-             "consecutive_failures": 0, "window_replies": 0, "created_at": due, "updated_at": due}
-            for n in range(SUBSCRIPTIONS)
-        ])
+        session.execute(
+            insert(Person),
+            [
+                {
+                    "number": f"+1201{n:07d}",
+                    "locale": "en-US",
+                    "state": {},
+                    "scheduled_sends": True,
+                    "consecutive_failures": 0,
+                    "window_replies": 0,
+                    "created_at": due,
+                    "updated_at": due,
+                }
+                for n in range(SUBSCRIPTIONS)
+            ],
+        )
         ids = list(session.scalars(select(Person.id)))
         local = due.astimezone(ZoneInfo(ZONE)).time().replace(second=0, microsecond=0)
-        session.execute(insert(Subscription), [
-            {"person_id": person_id, "local_time": local,
-             "zone": ZONE, "next_send_at": due, "active": True, "rotation": 0,
-             "created_at": due, "updated_at": due}
-            for person_id in ids
-        ])
+        session.execute(
+            insert(Subscription),
+            [
+                {
+                    "person_id": person_id,
+                    "local_time": local,
+                    "zone": ZONE,
+                    "next_send_at": due,
+                    "active": True,
+                    "rotation": 0,
+                    "created_at": due,
+                    "updated_at": due,
+                }
+                for person_id in ids
+            ],
+        )
     store.dispose()
     return time.perf_counter() - t
 
@@ -108,8 +129,14 @@ def _dispatch(url: str) -> tuple[float, list[dict[str, Any]]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t = time.perf_counter()
     children = [
-        subprocess.Popen([sys.executable, "-c", CHILD, url], cwd=ROOT, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, url],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(WORKERS)
     ]
     results = []

@@ -16,7 +16,9 @@ is the language-neutral reader:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+import threading
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -121,21 +123,48 @@ def _match(words: Sequence[str], parts: tuple[Part, ...], start: int) -> int:
     return i
 
 
-class Matcher:
-    """Finds named terms in a clause's words, indexed by their first word."""
+def _check_term(term: str) -> None:
+    """The shape of a term, checked at load without the lemmatizer."""
+    pieces = term.split()
+    if not pieces or pieces[0] == "*" or pieces[-1] == "*":
+        raise ValueError(f"{term!r}: a term starts and ends with a word")
+    if any(p != "*" and not all(p.split("|")) for p in pieces):
+        raise ValueError(f"{term!r}: an empty alternative")
+    if any(a == b == "*" for a, b in itertools.pairwise(pieces)):
+        raise ValueError(f"{term!r}: two gaps in a row")
 
-    def __init__(self, named: Iterable[tuple[str, Term]]) -> None:
-        self._index: dict[str, list[tuple[str, Term]]] = {}
-        for name, term in named:
-            first = term.parts[0]
-            assert first is not None
-            for word in first:
-                self._index.setdefault(word, []).append((name, term))
+
+class Matcher:
+    """Finds named terms in a clause's words, indexed by their first word.
+
+    Terms are compiled (their words reduced to base forms) on first use, so that a
+    process that never reads free text never loads the lemmatizer's dictionary.
+    """
+
+    def __init__(self, named: Iterable[tuple[str, str]], normaliser: Normaliser) -> None:
+        self._named = tuple(named)
+        self._normaliser = normaliser
+        self._index: dict[str, list[tuple[str, Term]]] | None = None
+        self._lock = threading.Lock()
+
+    def _compiled(self) -> dict[str, list[tuple[str, Term]]]:
+        with self._lock:
+            if self._index is None:
+                index: dict[str, list[tuple[str, Term]]] = {}
+                for name, phrase in self._named:
+                    term = _compile(phrase, self._normaliser)
+                    first = term.parts[0]
+                    assert first is not None
+                    for word in first:
+                        index.setdefault(word, []).append((name, term))
+                self._index = index
+            return self._index
 
     def find(self, words: Sequence[str]) -> list[tuple[str, int, int]]:
+        index = self._index if self._index is not None else self._compiled()
         found: list[tuple[str, int, int]] = []
         for start, word in enumerate(words):
-            for name, term in self._index.get(word, ()):
+            for name, term in index.get(word, ()):
                 end = _match(words, term.parts, start)
                 if end > 0:
                     found.append((name, start, end))
@@ -269,27 +298,26 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
 
     normaliser = Normaliser(language, lemmas, surface)
 
-    def compiled(phrases: Iterable[str], where: str) -> list[Term]:
-        terms = []
+    def checked(phrases: Iterable[str], where: str) -> list[str]:
         for phrase in phrases:
             try:
-                terms.append(_compile(phrase, normaliser))
+                _check_term(phrase)
             except ValueError as error:
                 raise ContentError(name, where, str(error)) from None
-        return terms
+        return list(phrases)
 
     concepts: dict[str, Concept] = {}
-    concept_terms: list[tuple[str, Term]] = []
-    excludes: list[tuple[str, Term]] = []
+    concept_terms: list[tuple[str, str]] = []
+    excludes: list[tuple[str, str]] = []
     for key, table in concepts_raw.items():
         plural = frozenset(table.get("plural_terms", []))
         concepts[key] = Concept(key, table["kind"], plural)
-        concept_terms += [(key, t) for t in compiled(table["terms"], f"concepts.{key}.terms")]
-        excludes += [(key, t) for t in compiled(table.get("exclude", []), f"concepts.{key}")]
+        concept_terms += [(key, t) for t in checked(table["terms"], f"concepts.{key}.terms")]
+        excludes += [(key, t) for t in checked(table.get("exclude", []), f"concepts.{key}")]
     cues = [
         (scope_name, term)
         for scope_name in _SCOPES
-        for term in compiled(scope.get(scope_name, []), f"scope.{scope_name}")
+        for term in checked(scope.get(scope_name, []), f"scope.{scope_name}")
     ]
 
     def condition(table: dict[str, Any], where: str) -> Condition:
@@ -350,9 +378,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             float(numbers_raw["fever_celsius"]),
             float(numbers_raw["fever_fahrenheit"]),
             float(numbers_raw["long_cramp_minutes"]),
-            frozenset(normaliser.base(w) for w in numbers_raw["minute_words"]),
-            frozenset(normaliser.base(w) for w in numbers_raw["hour_words"]),
-            frozenset(normaliser.base(w) for w in numbers_raw["temperature_words"]),
+            frozenset(str(w) for w in numbers_raw["minute_words"]),
+            frozenset(str(w) for w in numbers_raw["hour_words"]),
+            frozenset(str(w) for w in numbers_raw["temperature_words"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ContentError(name, "numbers", f"missing or not a number: {error}") from None
@@ -363,9 +391,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         doubts=tuple(doubts),
         numbers=numbers,
         normaliser=normaliser,
-        concept_terms=Matcher(concept_terms),
-        excludes=Matcher(excludes),
-        cues=Matcher(cues),
+        concept_terms=Matcher(concept_terms, normaliser),
+        excludes=Matcher(excludes, normaliser),
+        cues=Matcher(cues, normaliser),
         question_words=question_words,
         words=frozenset(surface),
     )
@@ -390,14 +418,16 @@ class Mention:
     sites: tuple[str, ...] = ()
 
 
-_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)\s*(°|degrees?|c|f|min|mins|minutes?|hrs?|hours?)?\b")
-
-
 class Triage:
     """The triage engine for one language's vocabulary."""
 
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
+        numbers = vocab.numbers
+        units = numbers.minute_words | numbers.hour_words | numbers.temperature_words
+        alternatives = "|".join(re.escape(u) + "s?" for u in sorted(units, key=len, reverse=True))
+        # A number and the unit after it ("38.5c", "20 mins"), units from the data.
+        self._number = re.compile(rf"(\d+(?:[.,]\d+)?)\s*(°|{alternatives})?\b")
 
     def mentions(self, text: str) -> tuple[Reading, list[Mention]]:
         reading = self.vocab.normaliser.read(text, self.vocab.question_words)
@@ -563,18 +593,18 @@ class Triage:
         numbers = self.vocab.numbers
         found: set[str] = set()
         temperature = bool(numbers.temperature_words & set(folded.split())) or "fever" in atoms
-        for match in _NUMBER.finditer(folded):
+        for match in self._number.finditer(folded):
             value = float(match.group(1).replace(",", "."))
             unit = (match.group(2) or "").rstrip("s")
             feverish = (
                 numbers.fever_celsius <= value <= 43 or numbers.fever_fahrenheit <= value <= 110
             )
-            if feverish and (unit in {"c", "°", "degree"} or temperature):
+            if feverish and (unit == "°" or unit in numbers.temperature_words or temperature):
                 found.add("fever")
-            if unit and self.vocab.normaliser.base(unit) in numbers.minute_words:
+            if unit and unit in numbers.minute_words:
                 if value >= numbers.long_cramp_minutes:
                     found.add("long_duration")
-            elif unit and self.vocab.normaliser.base(unit) in numbers.hour_words:
+            elif unit and unit in numbers.hour_words:
                 found.add("long_duration")
         return found
 
