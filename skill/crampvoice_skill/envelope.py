@@ -43,7 +43,10 @@ def parse(body: str | bytes) -> dict[str, Any]:
 
 
 def request_type(data: dict[str, Any]) -> str:
-    return str(data["request"]["type"])
+    kind = data["request"].get("type")
+    if not isinstance(kind, str):
+        raise EnvelopeError("no request type")
+    return kind
 
 
 def application_id(data: dict[str, Any]) -> str | None:

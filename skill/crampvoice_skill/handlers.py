@@ -388,13 +388,18 @@ class Skill:
 
     def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """The Lambda handler: the event is the request envelope as a dict."""
-        return self.handle_json(json.dumps(event), context)
+        if not isinstance(event, dict) or not isinstance(event.get("request"), dict):
+            raise envelope.EnvelopeError("not a request envelope")
+        return self.handle_envelope(event, context)
 
     def handle_json(self, body: str | bytes, context: Any = None) -> dict[str, Any]:
-        """A request envelope (JSON) in, a response envelope out. Envelopes with optional
-        parts missing are completed (`envelope.read`); a request type ask-sdk does not
-        know gets an empty response. A request for another skill raises AskSdkException."""
-        data = envelope.parse(body)
+        """A request envelope as JSON (POST /alexa)."""
+        return self.handle_envelope(envelope.parse(body), context)
+
+    def handle_envelope(self, data: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """A request envelope in, a response envelope out. Envelopes with optional parts
+        missing are completed (`envelope.read`); a request type ask-sdk does not know gets
+        an empty response. A request for another skill raises AskSdkException."""
         known = envelope.read(data)
         if known is None:
             self.check_skill(data)
