@@ -781,3 +781,15 @@ def test_build_skill_points_the_manifest_at_the_operators_pages(tmp_path: Path) 
         build(public_url="http://cramps.example.net")
     assert build_skill(argparse.Namespace(out=str(out), check=True)) == 0  # models untouched
 
+
+
+def test_the_small_icon_is_what_the_script_draws() -> None:
+    """The PNGs are generated (scripts/make-icons.py) and committed: they stay in step."""
+    import importlib.util
+
+    script = SKILL.parent / "scripts" / "make-icons.py"
+    spec = importlib.util.spec_from_file_location("make_icons", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.draw(108) == (PACKAGE / "assets" / "images" / "small-icon.png").read_bytes()
