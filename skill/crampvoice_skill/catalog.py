@@ -11,7 +11,10 @@ every intent in the model has a route and nothing is listed by hand:
   slots goes to the core as text, which classifies and triages it;
 - a topic sample may use one of Alexa's built-in slot types (`{time}`: AMAZON.TIME); the
   route names it as a value the adapter reads (the bedtime reminder's time), not as words;
-- the AMAZON built-ins map onto the core's conversation intents.
+- the AMAZON built-ins map onto the core's conversation intents;
+- topics about text messages (`TEXT_ONLY`: opting in and out of messages) are not in
+  the voice model: a speaker sends no messages, and Alexa's own Stop and Cancel
+  utterances stop the skill.
 
 No ask-sdk here: the build command and the benchmarks import this without it.
 """
@@ -44,6 +47,9 @@ BUILT_INS: Mapping[str, Intent] = {
     "AMAZON.YesIntent": Intent.YES,
     "AMAZON.NoIntent": Intent.NO,
 }
+#: Core intents that only mean something by text message ("sign me up", "stop texting
+#: me"): their topics' samples stay out of the voice model.
+TEXT_ONLY = frozenset({Intent.START, Intent.STOP})
 #: In the model and handled as a launch (the welcome), not by the core's intents.
 NAVIGATE_HOME = "AMAZON.NavigateHomeIntent"
 #: Placeholders in topic samples that are Alexa built-in slot types, by slot name.
@@ -134,6 +140,8 @@ def build_catalog(phrasings: Phrasings, topic_intents: Mapping[str, Intent]) -> 
     samples: dict[str, list[str]] = {}
     for key, cues in phrasings.topics.items():
         intent = topic_intents[key]
+        if intent in TEXT_ONLY:
+            continue
         name = built_in_for.get(intent) or intent_name(key)
         values = tuple(dict.fromkeys(p for s in cues.samples for p in _PLACEHOLDER.findall(s)))
         unknown = [p for p in values if p not in BUILT_IN_SLOT_TYPES]

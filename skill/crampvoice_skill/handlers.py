@@ -22,6 +22,7 @@ from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
     AbstractResponseInterceptor,
 )
+from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
@@ -35,7 +36,7 @@ from ask_sdk_model.ui import AskForPermissionsConsentCard
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
 from crampvoice.state import State
-from crampvoice_skill import reminders
+from crampvoice_skill import envelope, reminders
 from crampvoice_skill.catalog import NAVIGATE_HOME, Route, catalog
 from crampvoice_skill.speech import content_for, system_reply, to_response
 
@@ -289,6 +290,56 @@ class SessionEndedHandler(AbstractRequestHandler):
         return response
 
 
+class ExceptionEncounteredHandler(AbstractRequestHandler):
+    """Alexa reports that a response of ours failed: log what it says; nothing may be said."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("System.ExceptionEncountered")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        error = getattr(handler_input.request_envelope.request, "error", None)
+        kind = getattr(error, "object_type", None)
+        log.warning("alexa reported an error: %s %s", kind, getattr(error, "message", None))
+        response: Response = handler_input.response_builder.response
+        return response
+
+
+class CanFulfillHandler(AbstractRequestHandler):
+    """Name-free invocation asks whether the skill can answer; the skill does not take part
+    (no CAN_FULFILL_INTENT_REQUEST interface), so the answer is no."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("CanFulfillIntentRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        from ask_sdk_model.canfulfill.can_fulfill_intent import CanFulfillIntent
+        from ask_sdk_model.canfulfill.can_fulfill_intent_values import CanFulfillIntentValues
+
+        log.info("alexa: CanFulfillIntentRequest answered NO")
+        builder = handler_input.response_builder
+        builder.set_can_fulfill_intent(CanFulfillIntent(can_fulfill=CanFulfillIntentValues.NO))
+        response: Response = builder.response
+        return response
+
+
+class UnhandledRequestHandler(AbstractRequestHandler):
+    """Any other request type (a screen touch, a message, a reminder's event, one added by
+    Amazon later): logged, and answered with an empty response."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info("alexa: no handler for %s, answered empty", request_type(handler_input))
+        response: Response = handler_input.response_builder.response
+        return response
+
+
+def request_type(handler_input: HandlerInput) -> str:
+    request = handler_input.request_envelope.request
+    return str(request.object_type) if request is not None else "-"
+
+
 class SafeErrorHandler(AbstractExceptionHandler):
     """Anything unexpected: a safe reply that still says what to do in an emergency."""
 
@@ -314,6 +365,7 @@ class Skill:
         # apiEndpoint and apiAccessToken; it loads `requests` only when first used.
         builder = CustomSkillBuilder(api_client=reminders.LazyApiClient())
         builder.skill_id = skill_id
+        self.skill_id = skill_id
         for handler in (  # the first that can handle a request handles it
             LaunchHandler(),
             ActionIntentHandler(),
@@ -321,6 +373,9 @@ class Skill:
             ReminderConsentHandler(),
             ConnectionsResponseHandler(),
             SessionEndedHandler(),
+            ExceptionEncounteredHandler(),
+            CanFulfillHandler(),
+            UnhandledRequestHandler(),  # last: anything else
         ):
             builder.add_request_handler(handler)
         builder.add_global_request_interceptor(LocaleInterceptor())
@@ -333,12 +388,31 @@ class Skill:
 
     def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """The Lambda handler: the event is the request envelope as a dict."""
-        return self.handle_json(json.dumps(event), context)
+        if not isinstance(event, dict) or not isinstance(event.get("request"), dict):
+            raise envelope.EnvelopeError("not a request envelope")
+        return self.handle_envelope(event, context)
 
     def handle_json(self, body: str | bytes, context: Any = None) -> dict[str, Any]:
+        """A request envelope as JSON (POST /alexa)."""
+        return self.handle_envelope(envelope.parse(body), context)
+
+    def handle_envelope(self, data: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """A request envelope in, a response envelope out. Envelopes with optional parts
+        missing are completed (`envelope.read`); a request type ask-sdk does not know gets
+        an empty response. A request for another skill raises AskSdkException."""
+        known = envelope.read(data)
+        if known is None:
+            self.check_skill(data)
+            log.info("alexa: unknown request type %s, answered empty", envelope.request_type(data))
+            return dict(envelope.EMPTY)
         serializer = self.skill.serializer
-        payload = body.decode("utf-8") if isinstance(body, bytes) else body
-        envelope = serializer.deserialize(payload=payload, obj_type=RequestEnvelope)
-        response = self.skill.invoke(request_envelope=envelope, context=context)
-        result: dict[str, Any] = serializer.serialize(response)
+        request = serializer.deserialize(payload=json.dumps(known), obj_type=RequestEnvelope)
+        response = self.skill.invoke(request_envelope=request, context=context)
+        result = serializer.serialize(response)
+        assert isinstance(result, dict)  # a response envelope serializes to an object
         return result
+
+    def check_skill(self, data: dict[str, Any]) -> None:
+        """What ask-sdk checks for the requests it reads: the skill id, when one is set."""
+        if self.skill_id is not None and envelope.application_id(data) != self.skill_id:
+            raise AskSdkException("Skill ID Verification failed!!")

@@ -24,14 +24,29 @@ from crampvoice.reply import Part, Reply
 from crampvoice.state import State
 
 APL_TOKEN = "crampvoice-step"
+#: The APL versions the screen layout is written for (it uses only APL 1.0 features),
+#: oldest first. A device gets the newest of these that it reports supporting.
+APL_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "1.9",
+                "2022.1", "2022.2", "2023.1", "2023.2", "2023.3", "2024.1", "2024.2")
 
 
 @functools.cache
-def apl_document() -> dict[str, Any]:
-    """The screen layout (apl/step.json), read once per process."""
-    text = resources.files("crampvoice_skill").joinpath("apl/step.json").read_text("utf-8")
-    document: dict[str, Any] = json.loads(text)
+def _apl_layout() -> str:
+    return resources.files("crampvoice_skill").joinpath("apl/step.json").read_text("utf-8")
+
+
+def apl_document(version: str = APL_VERSIONS[-1]) -> dict[str, Any]:
+    """The screen layout (apl/step.json, read once per process), declaring `version`."""
+    document: dict[str, Any] = json.loads(_apl_layout())
+    document["version"] = version
     return document
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return ()
 
 
 def content_for(locale: str | None) -> LocaleContent:
@@ -77,13 +92,14 @@ def to_response(handler_input: HandlerInput, reply: Reply, *, apl: bool = True) 
     content = content_for(reply.locale)
     if reply.escalation is not None:
         builder.set_card(SimpleCard(title=content.program_name, content=render.plain_voice(reply)))
-    if apl and supports_apl(handler_input):
+    version = apl_version(handler_input) if apl else None
+    if version is not None:
         # Imported here: the APL package is ~200 classes, and most speakers have no screen.
         from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
         builder.add_directive(
             RenderDocumentDirective(
-                token=APL_TOKEN, document=apl_document(), datasources=screen(reply, content)
+                token=APL_TOKEN, document=apl_document(version), datasources=screen(reply, content)
             )
         )
     # Nothing asked, nothing to wait for: a session never stays open without a question.
@@ -94,15 +110,23 @@ def to_response(handler_input: HandlerInput, reply: Reply, *, apl: bool = True) 
     return response
 
 
-def supports_apl(handler_input: HandlerInput) -> bool:
-    system = (
-        handler_input.request_envelope.context.system
-        if handler_input.request_envelope.context
-        else None
-    )
+def apl_version(handler_input: HandlerInput) -> str | None:
+    """The APL version to send: the newest of `APL_VERSIONS` no newer than the device's
+    reported `runtime.maxVersion` (the oldest when it reports none); None when the device
+    does not report Alexa.Presentation.APL."""
+    context = handler_input.request_envelope.context
+    system = context.system if context is not None else None
     device = system.device if system is not None else None
     interfaces = device.supported_interfaces if device is not None else None
-    return interfaces is not None and interfaces.alexa_presentation_apl is not None
+    apl = interfaces.alexa_presentation_apl if interfaces is not None else None
+    if apl is None:
+        return None
+    reported = apl.runtime.max_version if apl.runtime is not None else None
+    if not reported:
+        return APL_VERSIONS[0]
+    ceiling = _version_key(str(reported))
+    usable = [v for v in APL_VERSIONS if _version_key(v) <= ceiling]
+    return usable[-1] if usable else None
 
 
 def screen(reply: Reply, content: LocaleContent) -> dict[str, Any]:

@@ -167,11 +167,19 @@ def build_parser() -> argparse.ArgumentParser:
     sms.add_argument("text", nargs="+")
     sms.set_defaults(run=cmd_sms)
 
-    skill = sub.add_parser("build-skill", help="write the Alexa interaction models")
+    skill = sub.add_parser(
+        "build-skill", help="write the Alexa interaction models (and the manifest's privacy URLs)"
+    )
     skill.add_argument(
         "--check", action="store_true", help="fail if the checked-in models are stale"
     )
     skill.add_argument("--out", default="skill/skill-package/interactionModels/custom")
+    skill.add_argument(
+        "--public-url",
+        help="this app's public https base URL: the manifest links to its /privacy and /terms",
+    )
+    skill.add_argument("--privacy-url", help="your own privacy policy page (https)")
+    skill.add_argument("--terms-url", help="your own terms of use page (https)")
     skill.set_defaults(run=cmd_build_skill)
     return parser
 

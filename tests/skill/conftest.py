@@ -37,7 +37,6 @@ SKILL = ROOT / "skill"
 MODELS = SKILL / "skill-package" / "interactionModels" / "custom"
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 CHAIN_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-13.pem"
-APL = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2024.2"}}}
 
 OUTPUT_SPEECH_LIMIT = 8000
 RESPONSE_LIMIT = 24 * 1024
@@ -196,6 +195,8 @@ class Speaker:
     attributes: dict[str, Any] = field(default_factory=dict)
     new: bool = True
     user_id: str = "amzn1.ask.account.TESTUSER"
+    apl_max: str | None = "2024.2"  # the APL runtime.maxVersion a screen reports (None: none)
+    viewport: tuple[str, int, int] = ("RECTANGLE", 1024, 600)  # shape, width, height (dp)
 
     def envelope(self, request: dict[str, Any]) -> dict[str, Any]:
         if not self.session_id:
@@ -206,23 +207,24 @@ class Speaker:
             "user": {"userId": self.user_id},
             "device": {
                 "deviceId": "amzn1.ask.device.TESTDEVICE",
-                "supportedInterfaces": dict(APL) if self.apl else {},
+                "supportedInterfaces": self.interfaces(),
             },
             "apiEndpoint": "https://api.amazonalexa.com",
             "apiAccessToken": "test-token",
         }
         context: dict[str, Any] = {"System": system}
         if self.apl:
+            shape, width, height = self.viewport
             context["Viewport"] = {
                 "experiences": [
                     {"arcMinuteWidth": 246, "arcMinuteHeight": 144, "canRotate": False}
                 ],
-                "shape": "RECTANGLE",
-                "pixelWidth": 1024,
-                "pixelHeight": 600,
+                "shape": shape,
+                "pixelWidth": width,
+                "pixelHeight": height,
                 "dpi": 160,
-                "currentPixelWidth": 1024,
-                "currentPixelHeight": 600,
+                "currentPixelWidth": width,
+                "currentPixelHeight": height,
             }
         return {
             "version": "1.0",
@@ -241,6 +243,13 @@ class Speaker:
                 **request,
             },
         }
+
+    def interfaces(self) -> dict[str, Any]:
+        if not self.apl:
+            return {}
+        if self.apl_max is None:
+            return {"Alexa.Presentation.APL": {}}
+        return {"Alexa.Presentation.APL": {"runtime": {"maxVersion": self.apl_max}}}
 
     def request(self, request: dict[str, Any]) -> Turn:
         envelope = self.send(self.envelope(request))

@@ -176,10 +176,20 @@ def test_a_signed_body_that_is_not_a_request_is_refused(alexa_web: AlexaWeb) -> 
     assert_refused(alexa_web.post(body_of({"request": {"timestamp": "yesterday"}})))
 
 
-def test_a_signed_envelope_the_sdk_cannot_read_is_refused(alexa_web: AlexaWeb) -> None:
+def test_a_signed_body_that_is_no_request_envelope_is_refused(alexa_web: AlexaWeb) -> None:
+    data = envelope()
+    data["request"] = "LaunchRequest"
+    assert_refused(alexa_web.post(body_of(data)))
+
+
+def test_a_signed_request_of_a_type_nobody_knows_gets_an_empty_answer(
+    alexa_web: AlexaWeb,
+) -> None:
     data = envelope()
     data["request"]["type"] = "NoSuchRequestType"
-    assert_refused(alexa_web.post(body_of(data)))
+    result = alexa_web.post(body_of(data))
+    assert result.status_code == 200
+    assert result.get_json()["response"] == {}
 
 
 def test_an_oversized_body_is_refused(alexa_web: AlexaWeb) -> None:

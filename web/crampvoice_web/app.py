@@ -21,7 +21,7 @@ from flask import Blueprint, Flask
 from crampvoice_skill.handlers import Skill
 from crampvoice_skill.web import TURN_LISTENER
 from crampvoice_sms.web import services as sms_services
-from crampvoice_web import auth, dashboard, simulator
+from crampvoice_web import auth, dashboard, legal, simulator
 from crampvoice_web.services import EXTENSION, WebServices
 from crampvoice_web.turns import TurnRecorder
 
@@ -37,8 +37,8 @@ OPERATOR_SESSION = timedelta(hours=12)
 
 
 def init_app(app: Flask) -> None:
-    """The simulator, the dashboard and the login on `app` (made by create_app), and
-    voice turns on /alexa counted for the dashboard."""
+    """The simulator, the dashboard and the login on `app` (made by create_app), the
+    public privacy and terms pages, and voice turns on /alexa counted for the dashboard."""
     config = app.config
     config.setdefault(auth.TOKEN_SETTING, os.environ.get(auth.TOKEN_SETTING, "").strip())
     if not config.get("SECRET_KEY"):
@@ -59,3 +59,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(simulator.blueprint)
     app.register_blueprint(dashboard.blueprint)
+    app.register_blueprint(legal.blueprint)  # public: /privacy, /terms
