@@ -1,25 +1,39 @@
 """The `crampvoice` command.
 
-The core's own commands (ask, chat, eval) import nothing from the adapters; the
-commands that run a server or build the skill import their adapter lazily, so this
-module is the composition root and the core stays free of Flask, ask-sdk and twilio.
+The core's own commands (ask, eval, and chat on a speaker) import nothing from the
+adapters; the commands that run a server, text the SMS service or build the skill import
+their adapter lazily, so this module is the composition root and the core stays free of
+Flask, ask-sdk and twilio.
+
+Every command works from any directory (content, corpora and the skill folder are found
+beside the package, not in the working directory), and every refusal or failure is one
+line on stderr with a non-zero exit, never a traceback (CRAMPVOICE_DEBUG=1 shows it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
 
 from crampvoice import render
 from crampvoice.content import ContentError
 from crampvoice.engine import Core
+from crampvoice.errors import Refusal
 from crampvoice.reply import Reply
 from crampvoice.state import State
 
 CHANNELS = ("sms", "voice")
+#: The hand-labelled triage corpora `crampvoice eval` measures by default.
+CORPORA = ("triage_corpus.tsv", "triage_holdout.tsv")
+#: The checkout this package runs from (an editable install), for the repo's own folders.
+REPO = Path(__file__).resolve().parents[2]
+SKILL_MODELS = Path("skill", "skill-package", "interactionModels", "custom")
 
 
 def reply_json(reply: Reply, channel: str) -> dict[str, Any]:
@@ -60,6 +74,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    if args.channel == "sms":  # the SMS service itself, exactly as a text reaches it
+        from crampvoice_sms.commands import chat
+
+        return int(chat(args))
     core = Core.default()
     state = State()
     print(f"crampvoice chat ({args.channel}, {args.locale}). Ctrl-D to leave.")
@@ -77,12 +95,35 @@ def cmd_chat(args: argparse.Namespace) -> int:
             state = State()
 
 
+def corpus_dir() -> Path:
+    """Where the labelled corpora are: the wheel's copy, else the checkout's tests/data."""
+    packaged = Path(str(resources.files("crampvoice"))) / "corpora"
+    return packaged if packaged.is_dir() else REPO / "tests" / "data"
+
+
+def corpus_paths(given: Sequence[str] | None) -> list[Path]:
+    paths = [Path(p) for p in given] if given else [corpus_dir() / name for name in CORPORA]
+    for path in paths:
+        if not path.is_file():
+            raise Refusal(f"no corpus at {path}: give a TSV file with --corpus")
+    return paths
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from crampvoice.evaluation import evaluate, read_corpus
 
-    report = evaluate(Core.default(), read_corpus(args.corpus))
-    print(report.text())
-    return 0 if report.meets_targets() else 1
+    core = Core.default()
+    met = True
+    for index, path in enumerate(corpus_paths(args.corpus)):
+        try:
+            examples = read_corpus(path)
+        except (KeyError, ValueError) as error:
+            raise Refusal(f"{path} is not a triage corpus (level, locale, text): {error}") from None
+        report = evaluate(core, examples)
+        print(("\n" if index else "") + f"== {path.name} ({len(examples)} messages)")
+        print(report.text())
+        met = met and report.meets_targets()
+    return 0 if met else 1
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -106,11 +147,22 @@ def cmd_sms(args: argparse.Namespace) -> int:
 def cmd_build_skill(args: argparse.Namespace) -> int:
     from crampvoice_skill.commands import build_skill  # the Alexa adapter
 
+    if args.out is None:
+        if not (REPO / "skill").is_dir():
+            raise Refusal("no skill/ folder beside this install: give --out DIRECTORY")
+        args.out = str(REPO / SKILL_MODELS)
     return int(build_skill(args))
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (with where to look) like every refusal."""
+
+    def error(self, message: str) -> NoReturn:
+        raise Refusal(f"{message} (see: {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="crampvoice",
         description="Leg-cramp help in pregnancy, by voice and text. Information, not "
         "medical advice; not an emergency service.",
@@ -127,12 +179,23 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("text", nargs="+")
     ask.set_defaults(run=cmd_ask)
 
-    chat = sub.add_parser("chat", help="a conversation in the terminal")
+    chat = sub.add_parser(
+        "chat",
+        help="a conversation in the terminal: SMS through the real /sms webhook (every "
+        "command as by text), or the core's voice conversation",
+    )
     conversation(chat)
+    chat.add_argument(
+        "--from", dest="sender", help="SMS: the number to text from (default: one of --locale's)"
+    )
     chat.set_defaults(run=cmd_chat)
 
-    ev = sub.add_parser("eval", help="measure triage against the labelled corpus")
-    ev.add_argument("--corpus", default="tests/data/triage_corpus.tsv")
+    ev = sub.add_parser("eval", help="measure triage against the labelled corpora")
+    ev.add_argument(
+        "--corpus",
+        action="append",
+        help="a TSV corpus (repeatable); default: both hand-labelled corpora",
+    )
     ev.set_defaults(run=cmd_eval)
 
     serve = sub.add_parser("serve", help="run the web app: /sms, /alexa (and the simulator)")
@@ -156,18 +219,44 @@ def build_parser() -> argparse.ArgumentParser:
     skill.add_argument(
         "--check", action="store_true", help="fail if the checked-in models are stale"
     )
-    skill.add_argument("--out", default="skill/skill-package/interactionModels/custom")
+    skill.add_argument("--out", default=None, help=f"default: {SKILL_MODELS} in the checkout")
     skill.set_defaults(run=cmd_build_skill)
     return parser
 
 
+def _first_line(problem: object) -> str:
+    return (str(problem).strip().splitlines() or [""])[0]
+
+
+def _say(problem: str) -> None:
+    print(f"crampvoice: {_first_line(problem)}", file=sys.stderr, flush=True)
+
+
+def _failure(error: Exception) -> str:
+    """An unexpected failure, in one line: what failed, and where to see more."""
+    what = _first_line(error) or type(error).__name__
+    if type(error).__module__.startswith("sqlalchemy"):  # (psycopg.OperationalError) ...
+        what = "the database (DATABASE_URL) failed: " + what.split(") ", 1)[-1]
+    return f"{what} (CRAMPVOICE_DEBUG=1 shows the traceback)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         result: int = args.run(args)
     except ContentError as error:
-        print(f"crampvoice: the advice content is invalid: {error}", file=sys.stderr)
+        _say(f"the advice content is invalid: {error}")
         return 2
+    except Refusal as error:
+        _say(str(error))
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a person at a terminal gets one line, never a traceback
+        if os.environ.get("CRAMPVOICE_DEBUG") == "1":
+            raise
+        _say(_failure(error))
+        return 1
     return result
 
 
