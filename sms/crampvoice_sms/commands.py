@@ -67,6 +67,8 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(overrides)
     warn_at_start()
     base = app.config["CRAMPVOICE_PUBLIC_URL"]
+    print(f"crampvoice: the simulator is at {base}/ and the dashboard at {base}/dashboard",
+          flush=True)
     print(f"crampvoice: serving {base}/sms, {base}/sms/status and {base}/alexa", flush=True)
     print(f'crampvoice: try  crampvoice sms --url {base} "i have a cramp"', flush=True)
     if worker_in_serve(app.config):
