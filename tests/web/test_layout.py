@@ -8,6 +8,7 @@ Every run saves full-page screenshots under build/screenshots/ (gitignored) for 
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,14 @@ def test_the_dashboard_fits_the_screen(browser: Any, live: LiveServer, width: in
     assert sizes and min(sizes) >= 11, sizes
     assert page.locator("svg.chart rect.series-sms").count() == 30
     shoot(page, f"dashboard-{width}")
+    for days in (7, 14, 30, 90):  # the dates under the chart never overlap or leave the page
+        page.goto(f"{live.url}/dashboard?days={days}")
+        labels = page.evaluate(
+            "[...document.querySelectorAll('.x-labels span')].map(s => {"
+            " const r = s.getBoundingClientRect(); return [r.left, r.right]; })"
+        )
+        assert len(labels) == 4 and labels[0][0] >= 0 and labels[-1][1] <= width
+        assert all(a[1] <= b[0] for a, b in pairwise(labels)), labels
     assert not page.errors
     page.context.close()
 

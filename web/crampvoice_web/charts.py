@@ -36,10 +36,11 @@ def _nice_max(value: int) -> int:
 
 
 def _day_labels(count: int) -> list[int]:
-    """Which days get a date under them: the last (today) and every few before it, at most
-    four, so the labels never crowd even on a 320 px phone."""
-    every = max(1, -(-count // 4))
-    return sorted(range(count - 1, -1, -every))
+    """Which days get a date under them: the first and the last (today) at the ends, and
+    two evenly between, so four labels never crowd even on a 320 px phone."""
+    if count <= 4:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / 3) for i in range(4)})
 
 
 def daily_bars(
