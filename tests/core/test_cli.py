@@ -129,3 +129,15 @@ def test_invalid_content_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "en.toml: meta.bogus: unknown key" in one_line_refusal(result)
+
+
+def test_build_skill_finds_the_skill_folder_from_any_directory(tmp_path: Path) -> None:
+    result = crampvoice("build-skill", "--check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not list(tmp_path.iterdir())  # nothing written where it was run
+
+
+def test_ask_works_from_any_directory(tmp_path: Path) -> None:
+    result = crampvoice("ask", "--locale", "en-GB", "my calf is swollen and I can't breathe",
+                        cwd=tmp_path)
+    assert result.returncode == 0 and "999" in result.stdout
