@@ -11,6 +11,8 @@
 - ALEXA_SKILL_ID: the skill the Alexa endpoint answers. Default: none, and /alexa refuses
   every request (Alexa requests cannot be made locally anyway).
 - CRAMPVOICE_SECRET_KEY: keys the hash that stands for phone numbers in logs.
+- CRAMPVOICE_CONTACT: the operator's contact, named in HELP replies (read with the
+  content). Unset: a placeholder, and `serve` and `worker` say so at start.
 - CRAMPVOICE_SMS_RATE_LIMIT, CRAMPVOICE_SMS_RATE_WINDOW: replies per number per window
   (default 30 per 3600 s; escalations exempt).
 - CRAMPVOICE_SMS_FAILURE_LIMIT: consecutive failed deliveries that turn scheduled
@@ -40,6 +42,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crampvoice.bedtime import Window
+from crampvoice.errors import Refusal
 
 LOCAL_AUTH_TOKEN = "crampvoice-local-auth-token"
 LOCAL_SECRET_KEY = "crampvoice-local-secret-key"
@@ -56,8 +59,9 @@ _INTS = {
 WORKER_CHOICES = ("auto", "on", "off")
 
 
-class ConfigError(ValueError):
-    """Settings the app must not start with; the message says which and why."""
+class ConfigError(Refusal):
+    """Settings the app must not start with; the message says which and why (the CLI
+    prints it as one line and exits non-zero)."""
 
 
 def from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
@@ -168,6 +172,18 @@ def send_rate(config: Mapping[str, Any]) -> float:
             f"CRAMPVOICE_SEND_RATE must be messages per second (0: unpaced), not {raw!r}"
         )
     return rate
+
+
+def warnings(env: Mapping[str, str]) -> list[str]:
+    """Settings that work but that an operator should not leave as they are, one line each
+    (printed by `serve` and `worker` at start, logged by the WSGI app)."""
+    found = []
+    if not env.get("CRAMPVOICE_CONTACT", "").strip():
+        found.append(
+            "CRAMPVOICE_CONTACT is not set: HELP replies name a placeholder contact; "
+            "set it to your clinic's or charity's number or web address"
+        )
+    return found
 
 
 def worker_in_serve(config: Mapping[str, Any]) -> bool:

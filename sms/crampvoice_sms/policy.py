@@ -131,7 +131,10 @@ def _bedtime(
     is never made without its confirmation), except BEDTIME OFF, which always works."""
     content = core.content.get(situation.locale)
     text = content.system[command.key]
-    filled = Text(fill_runtime(text.voice, command.values), fill_runtime(text.sms, command.values))
+    values = dict(command.values)
+    if "zone" in values:  # "Eastern time", never "America/New_York"
+        values["zone"] = content.zone_name(values["zone"])
+    filled = Text(fill_runtime(text.voice, values), fill_runtime(text.sms, values))
     answer = Reply(
         intent=command.intent,
         topic=None,

@@ -10,6 +10,10 @@ after triage and opt-out handling; `service` stores what it decides).
 - A time outside the operator's send window is refused (system.bedtime_outside_window).
 - "TZ Pacific", "TZ Europe/London": sets the zone (an active subscription moves with it).
 - "BEDTIME OFF": ends the prompts. Never counted against the reply limit.
+- "BEDTIME 25:00": not a time of day; the answer says so, with an example
+  (system.bedtime_bad_time), and nothing changes.
+
+{zone} in the answers is the IANA name; `policy` shows people their own name for it.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ def answer(
         request = BedtimeRequest("zone", zone=zone, said_zone=body) if zone else None
     if request is None:
         return None
+    if request.kind == "invalid":
+        return Answer("bedtime_bad_time", state, values={"said": request.said_time})
     if request.kind == "off":
         off = None if current is None else Schedule(current.at, current.zone, active=False)
         return Answer("bedtime_off", State(), off, Intent.REMINDER_CANCEL, exempt=True)

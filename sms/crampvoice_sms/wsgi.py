@@ -4,7 +4,7 @@
 
 `--preload` migrates the database and loads the advice content once, before the
 workers fork. Log lines (phone numbers only as a keyed hash) go to stderr at
-CRAMPVOICE_LOG_LEVEL (default INFO).
+CRAMPVOICE_LOG_LEVEL (default INFO). An unset CRAMPVOICE_CONTACT is logged as a warning.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ import logging
 import os
 
 from crampvoice_sms.app import create_app
+from crampvoice_sms.config import warnings
 
 logging.basicConfig(
     level=os.environ.get("CRAMPVOICE_LOG_LEVEL", "INFO").upper(),
     format="%(asctime)s %(levelname)s %(name)s: %(message)s",
 )
 app = create_app()
+for line in warnings(os.environ):
+    logging.getLogger("crampvoice").warning("%s", line)

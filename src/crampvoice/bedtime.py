@@ -20,7 +20,7 @@ from phonenumbers import timezone as phone_time_zones
 from crampvoice.content import content_dir
 from crampvoice.text import fold
 
-Kind = Literal["set", "off", "zone"]
+Kind = Literal["set", "off", "zone", "invalid"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class BedtimeRequest:
     at: time | None = None  # for "set"
     zone: str | None = None  # for "zone": an IANA name, or None when not recognised
     said_zone: str = ""  # what the person wrote for the zone
+    said_time: str = ""  # for "invalid": the time as written, which is not a time of day
 
 
 _OFF = re.compile(
@@ -62,7 +63,15 @@ def parse(text: str) -> BedtimeRequest | None:
             at = _clock(match.group("hour"), match.group("minute"), match.group("half"))
             if at is not None:
                 return BedtimeRequest("set", at=at)
+            return BedtimeRequest("invalid", said_time=_as_written(match))
     return None
+
+
+def _as_written(match: re.Match[str]) -> str:
+    """ "25:00", "13pm": a time that is not a time of day, as the person wrote it."""
+    minute = match.group("minute")
+    half = (match.group("half") or "").replace(".", "")
+    return match.group("hour") + (f":{minute}" if minute else "") + half
 
 
 def _clock(hour_text: str, minute_text: str | None, half: str | None) -> time | None:

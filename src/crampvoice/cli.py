@@ -1,26 +1,39 @@
 """The `crampvoice` command.
 
-The core's own commands (ask, chat, eval) import nothing from the adapters; the
-commands that run a server or build the skill import their adapter lazily, so this
-module is the composition root and the core stays free of Flask, ask-sdk and twilio.
+The core's own commands (ask, eval, and chat on a speaker) import nothing from the
+adapters; the commands that run a server, text the SMS service or build the skill import
+their adapter lazily, so this module is the composition root and the core stays free of
+Flask, ask-sdk and twilio.
+
+Every command works from any directory (content, corpora and the skill folder are found
+beside the package, not in the working directory), and every refusal or failure is one
+line on stderr with a non-zero exit, never a traceback (CRAMPVOICE_DEBUG=1 shows it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from crampvoice import render
 from crampvoice.content import ContentError
 from crampvoice.engine import Core
+from crampvoice.errors import Refusal
 from crampvoice.reply import Reply
 from crampvoice.state import State
 
 CHANNELS = ("sms", "voice")
+#: The hand-labelled corpora `crampvoice eval` measures by default (those present).
+CORPORA = ("triage_corpus.tsv", "triage_holdout.tsv", "real_dev.tsv", "real_holdout.tsv")
+#: The checkout this package runs from (an editable install), for the repo's own folders.
+REPO = Path(__file__).resolve().parents[2]
+SKILL_MODELS = Path("skill", "skill-package", "interactionModels", "custom")
 
 
 def reply_json(reply: Reply, channel: str) -> dict[str, Any]:
@@ -61,6 +74,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    if args.channel == "sms":  # the SMS service itself, exactly as a text reaches it
+        from crampvoice_sms.commands import chat
+
+        return int(chat(args))
     core = Core.default()
     state = State()
     print(f"crampvoice chat ({args.channel}, {args.locale}). Ctrl-D to leave.")
@@ -78,23 +95,45 @@ def cmd_chat(args: argparse.Namespace) -> int:
             state = State()
 
 
-#: The corpora `crampvoice eval` measures, beside the package in a source checkout.
-DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-CORPORA = ("triage_corpus.tsv", "triage_holdout.tsv", "real_dev.tsv", "real_holdout.tsv")
+def corpus_dir() -> Path:
+    """Where the labelled corpora are: the wheel's copy, else the checkout's tests/data."""
+    packaged = Path(str(resources.files("crampvoice"))) / "corpora"
+    return packaged if packaged.is_dir() else REPO / "tests" / "data"
+
+
+def corpus_paths(given: Sequence[str] | None) -> list[Path]:
+    if given:
+        paths = [Path(p) for p in given]
+    else:
+        paths = [corpus_dir() / name for name in CORPORA if (corpus_dir() / name).is_file()]
+        if not paths:
+            raise Refusal(f"no corpora in {corpus_dir()}: give a TSV file with --corpus")
+    for path in paths:
+        if not path.is_file():
+            raise Refusal(f"no corpus at {path}: give a TSV file with --corpus")
+    return paths
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from crampvoice.evaluation import AAQ_TARGETS, evaluate, read_aaq, read_corpus
+    from crampvoice.evaluation import AAQ_TARGETS, Report, evaluate, read_aaq, read_corpus
 
     core = Core.default()
-    paths = [Path(p) for p in args.corpus] or [DATA / n for n in CORPORA if (DATA / n).exists()]
-    reports = [evaluate(core, read_corpus(path), path.name) for path in paths]
+    reports: list[Report] = []
+    for path in corpus_paths(args.corpus):
+        try:
+            examples = read_corpus(path)
+        except (KeyError, ValueError) as error:
+            raise Refusal(f"{path} is not a triage corpus (level, locale, text): {error}") from None
+        reports.append(evaluate(core, examples, path.name))
     if args.aaq:
-        overrides = DATA / "aaq_reference.tsv"
-        examples = read_aaq(args.aaq, overrides if overrides.exists() else None)
+        overrides = corpus_dir() / "aaq_reference.tsv"
+        try:
+            examples = read_aaq(args.aaq, overrides if overrides.is_file() else None)
+        except (OSError, KeyError, TypeError, ValueError) as error:
+            raise Refusal(f"{args.aaq} is not an urgency_detection.yaml: {error}") from None
         reports.append(evaluate(core, examples, "IDinsight urgency set", AAQ_TARGETS))
     print("\n\n".join(report.text() for report in reports))
-    return 0 if reports and all(report.meets_targets() for report in reports) else 1
+    return 0 if all(report.meets_targets() for report in reports) else 1
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -118,11 +157,22 @@ def cmd_sms(args: argparse.Namespace) -> int:
 def cmd_build_skill(args: argparse.Namespace) -> int:
     from crampvoice_skill.commands import build_skill  # the Alexa adapter
 
+    if args.out is None:
+        if not (REPO / "skill").is_dir():
+            raise Refusal("no skill/ folder beside this install: give --out DIRECTORY")
+        args.out = str(REPO / SKILL_MODELS)
     return int(build_skill(args))
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (with where to look) like every refusal."""
+
+    def error(self, message: str) -> NoReturn:
+        raise Refusal(f"{message} (see: {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="crampvoice",
         description="Leg-cramp help in pregnancy, by voice and text. Information, not "
         "medical advice; not an emergency service.",
@@ -139,13 +189,22 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("text", nargs="+")
     ask.set_defaults(run=cmd_ask)
 
-    chat = sub.add_parser("chat", help="a conversation in the terminal")
+    chat = sub.add_parser(
+        "chat",
+        help="a conversation in the terminal: SMS through the real /sms webhook (every "
+        "command as by text), or the core's voice conversation",
+    )
     conversation(chat)
+    chat.add_argument(
+        "--from", dest="sender", help="SMS: the number to text from (default: one of --locale's)"
+    )
     chat.set_defaults(run=cmd_chat)
 
     ev = sub.add_parser("eval", help="measure triage and routing against the labelled corpora")
     ev.add_argument(
-        "--corpus", action="append", default=[], help="a TSV corpus (default: all in tests/data)"
+        "--corpus",
+        action="append",
+        help="a TSV corpus (repeatable); default: every hand-labelled corpus",
     )
     ev.add_argument("--aaq", help="IDinsight's urgency_detection.yaml, to measure against it too")
     ev.set_defaults(run=cmd_eval)
@@ -173,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     skill.add_argument(
         "--check", action="store_true", help="fail if the checked-in models are stale"
     )
-    skill.add_argument("--out", default="skill/skill-package/interactionModels/custom")
+    skill.add_argument("--out", default=None, help=f"default: {SKILL_MODELS} in the checkout")
     skill.add_argument(
         "--public-url",
         help="this app's public https base URL: the manifest links to its /privacy and /terms",
@@ -184,13 +243,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _first_line(problem: object) -> str:
+    return (str(problem).strip().splitlines() or [""])[0]
+
+
+def _say(problem: str) -> None:
+    print(f"crampvoice: {_first_line(problem)}", file=sys.stderr, flush=True)
+
+
+def _failure(error: Exception) -> str:
+    """An unexpected failure, in one line: what failed, and where to see more."""
+    what = _first_line(error) or type(error).__name__
+    if type(error).__module__.startswith("sqlalchemy"):  # (psycopg.OperationalError) ...
+        what = "the database (DATABASE_URL) failed: " + what.split(") ", 1)[-1]
+    return f"{what} (CRAMPVOICE_DEBUG=1 shows the traceback)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         result: int = args.run(args)
     except ContentError as error:
-        print(f"crampvoice: the advice content is invalid: {error}", file=sys.stderr)
+        _say(f"the advice content is invalid: {error}")
         return 2
+    except Refusal as error:
+        _say(str(error))
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a person at a terminal gets one line, never a traceback
+        if os.environ.get("CRAMPVOICE_DEBUG") == "1":
+            raise
+        _say(_failure(error))
+        return 1
     return result
 
 

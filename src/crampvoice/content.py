@@ -52,6 +52,7 @@ SYSTEM_KEYS = (
     "bedtime_zone_unknown",
     "bedtime_zone_set",
     "bedtime_outside_window",
+    "bedtime_bad_time",
     "reminder",
     # A speaker's own daily reminder (the Alexa Reminders API): asking, confirming, failing.
     "reminder_permission",
@@ -86,7 +87,10 @@ RUNTIME_PLACEHOLDERS = {
     "time": "12:30 am",
     "zone": "America/Argentina/ComodRivadavia",
     "window": "12:00 am to 11:59 pm",
+    "said": "99:99 p.m.",  # a time of day that does not exist, as the person wrote it
 }
+#: The longest name a time zone may be given for people (`zone_names`).
+ZONE_NAME_CHARACTERS = len(RUNTIME_PLACEHOLDERS["zone"])
 
 SMS_ONE_SEGMENT = gsm.SINGLE_SEGMENT
 SMS_TWO_SEGMENTS = 2 * gsm.MULTI_SEGMENT
@@ -102,10 +106,22 @@ _SCHEMA: dict[str, frozenset[str]] = {
     "text": frozenset({"voice", "sms"}),
 }
 _TOP = frozenset(
-    {"meta", "region", "topics", "guides", "escalation", "system", "reminders", "reasons"}
+    {
+        "meta",
+        "region",
+        "topics",
+        "guides",
+        "escalation",
+        "system",
+        "reminders",
+        "reasons",
+        "zone_names",
+    }
 )
 #: Words in a spoken reason for an escalation ("a swollen, painful calf can be a clot").
 VOICE_REASON_WORDS = 25
+#: Tables whose keys each file chooses (an overlay may name zones the base does not).
+_OPEN_TABLES = frozenset({"zone_names"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -169,12 +185,23 @@ class LocaleContent:
     escalation: Mapping[str, Text]
     system: Mapping[str, Text]
     reminders: tuple[str, ...] = ()  # the nightly bedtime prompts, in rotation
-    #: Why an escalation is given, by triage reason; said before the number to call.
+    #: Why an escalation is given, by triage reason; said with the number to call.
     reasons: Mapping[str, Text] = field(default_factory=dict)
+    #: IANA zone -> what people here call it ("America/New_York" -> "Eastern time").
+    zone_names: Mapping[str, str] = field(default_factory=dict)
 
     def topic_for(self, intent: Intent) -> Topic:
         """The default topic of an answer intent (the topic named like the intent)."""
         return self.topics[intent.value]
+
+    def zone_name(self, zone: str) -> str:
+        """A time zone as people say it: the region's own name ("Eastern time", "UK
+        time"), else its city ("Australia/Perth" -> "Perth time"); never the IANA id."""
+        named = self.zone_names.get(zone)
+        if named:
+            return named
+        city = zone.rsplit("/", 1)[-1].replace("_", " ")
+        return f"{city} time"
 
 
 @dataclass(frozen=True)
@@ -299,6 +326,8 @@ def _check_shape(raw: dict[str, Any], file: str) -> None:
             raise ContentError(file, f"guides.{name}.steps", "must be a non-empty array")
         for index, step in enumerate(steps):
             _check_keys(step, _SCHEMA["step"], file, f"guides.{name}.steps[{index}]", True)
+    if "zone_names" in raw:
+        _check_zone_names(raw["zone_names"], file)
     reminders = raw.get("reminders", {})
     if not isinstance(reminders, dict) or set(reminders) - {"sms"}:
         raise ContentError(file, "reminders", "must be a table with only `sms`")
@@ -325,6 +354,9 @@ def _check_subset(raw: Any, base: Any, file: str, where: str) -> None:
             raise ContentError(file, where, "is a table here but not in the base")
         for key, value in raw.items():
             path = f"{where}.{key}" if where else key
+            if not where and key in _OPEN_TABLES:
+                _check_zone_names(value, file)
+                continue
             if key not in base:
                 raise ContentError(file, path, "unknown key (not in the base file)")
             _check_subset(value, base[key], file, path)
@@ -333,6 +365,32 @@ def _check_subset(raw: Any, base: Any, file: str, where: str) -> None:
     elif isinstance(raw, list) and where.endswith(".steps"):
         for index, step in enumerate(raw):
             _check_keys(step, _SCHEMA["step"], file, f"{where}[{index}]", required=True)
+
+
+def _check_zone_names(table: Any, file: str) -> None:
+    """`[zone_names]`: IANA zone -> a short name people use, in GSM-7."""
+    if not isinstance(table, dict):
+        raise ContentError(file, "zone_names", "missing, or not a table")
+    for zone, name in table.items():
+        where = f"zone_names.{zone}"
+        if "/" not in zone or not _is_zone(zone):
+            raise ContentError(file, where, "not an IANA time zone (like America/New_York)")
+        if not isinstance(name, str) or not name.strip():
+            raise ContentError(file, where, "must be a non-empty string")
+        if gsm.non_gsm_characters(name) or len(name) > ZONE_NAME_CHARACTERS:
+            raise ContentError(
+                file, where, f"must be GSM-7 and at most {ZONE_NAME_CHARACTERS} characters"
+            )
+
+
+def _is_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only when content names zones
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def _merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
@@ -535,4 +593,5 @@ def _build(
         escalation=escalation,
         system=system,
         reminders=tuple(reminders),
+        zone_names={str(k): str(v) for k, v in raw.get("zone_names", {}).items()},
     )

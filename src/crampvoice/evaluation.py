@@ -168,7 +168,7 @@ class Report:
     def text(self) -> str:
         matrix = self.confusion()
         t = self.targets
-        lines = [f"{self.name}: {len(self.outcomes)} labelled messages", ""]
+        lines = [f"== {self.name} ({len(self.outcomes)} labelled messages)", ""]
         lines.append("labelled \\ got   " + "".join(f"{lv.value:>11}" for lv in LEVELS))
         for labelled in LEVELS:
             row = "".join(f"{matrix[(labelled, got)]:>11}" for got in LEVELS)

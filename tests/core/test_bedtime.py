@@ -53,12 +53,20 @@ def test_parse_time_zone(message: str, zone: str | None) -> None:
         "what stretches before bed",
         "bedtime stretches",
         "I have a cramp",
-        "bedtime 25:00",
-        "bedtime 9:75",
     ],
 )
 def test_other_messages_are_not_bedtime_commands(message: str) -> None:
     assert bedtime.parse(message) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("bedtime 25:00", "25:00"), ("bedtime 9:75", "9:75"), ("remind me at 13pm", "13pm")],
+)
+def test_a_time_that_does_not_exist_is_a_bedtime_command_to_refuse(
+    message: str, said: str
+) -> None:
+    assert bedtime.parse(message) == BedtimeRequest("invalid", said_time=said)
 
 
 @pytest.mark.parametrize(

@@ -7,18 +7,32 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[2]
 
 
-def crampvoice(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def crampvoice(
+    *args: str, stdin: str | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "crampvoice.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
-        cwd=ROOT,
-        timeout=60,
+        cwd=cwd,
+        timeout=120,
     )
+
+
+def one_line_refusal(result: subprocess.CompletedProcess[str]) -> str:
+    """A refusal as a person should see it: one line on stderr, a non-zero exit."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("crampvoice")
+    return lines[0]
 
 
 def ask_json(*args: str) -> dict[str, object]:
@@ -58,7 +72,7 @@ def test_issue_examples() -> None:
 
 
 def test_chat_keeps_state_between_turns() -> None:
-    result = crampvoice("chat", "--json", stdin="cramp\nnext\nnext\n")
+    result = crampvoice("chat", "--channel", "voice", "--json", stdin="cramp\nnext\nnext\n")
     assert result.returncode == 0
     replies = [
         json.loads(line.removeprefix("> "))
@@ -72,6 +86,32 @@ def test_eval_prints_matrix_and_meets_targets() -> None:
     result = crampvoice("eval")
     assert result.returncode == 0, result.stdout
     assert "recall emergency" in result.stdout and "targets met" in result.stdout
+
+
+def test_eval_finds_both_corpora_from_any_directory(tmp_path: Path) -> None:
+    result = crampvoice("eval", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "== triage_corpus.tsv" in result.stdout and "== triage_holdout.tsv" in result.stdout
+    assert result.stdout.count("targets met") == 2
+
+
+def test_eval_of_a_missing_corpus_is_one_line(tmp_path: Path) -> None:
+    line = one_line_refusal(crampvoice("eval", "--corpus", "nowhere.tsv", cwd=tmp_path))
+    assert "no corpus at nowhere.tsv" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("bogus",), "invalid choice: 'bogus'"),
+        (("ask",), "required: text"),
+        (("ask", "--channel", "fax", "hi"), "invalid choice: 'fax'"),
+        (("chat", "--locale", "en"), "names no country to text from"),
+        (("chat", "--from", "12345"), "is not a phone number"),
+    ],
+)
+def test_usage_mistakes_are_one_line(tmp_path: Path, args: tuple[str, ...], says: str) -> None:
+    assert says in one_line_refusal(crampvoice(*args, stdin="", cwd=tmp_path))
 
 
 def test_invalid_content_is_a_clear_error(tmp_path: Path) -> None:
@@ -88,5 +128,16 @@ def test_invalid_content_is_a_clear_error(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 2
-    assert "en.toml: meta.bogus: unknown key" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "en.toml: meta.bogus: unknown key" in one_line_refusal(result)
+
+
+def test_build_skill_finds_the_skill_folder_from_any_directory(tmp_path: Path) -> None:
+    result = crampvoice("build-skill", "--check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not list(tmp_path.iterdir())  # nothing written where it was run
+
+
+def test_ask_works_from_any_directory(tmp_path: Path) -> None:
+    result = crampvoice("ask", "--locale", "en-GB", "my calf is swollen and I can't breathe",
+                        cwd=tmp_path)
+    assert result.returncode == 0 and "999" in result.stdout

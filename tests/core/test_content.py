@@ -240,3 +240,27 @@ def test_an_operator_contact_too_long_for_help_is_refused(monkeypatch: pytest.Mo
     monkeypatch.setenv("CRAMPVOICE_CONTACT", "x" * 200)
     with pytest.raises(ContentError, match=r"topics\.help\.sms"):
         load_library(SHARED)
+
+
+def test_zone_names_are_the_regions_own_and_fall_back_to_the_city() -> None:
+    content = library()
+    assert content.get("en-US").zone_name("America/New_York") == "Eastern time"
+    assert content.get("en-GB").zone_name("Europe/London") == "UK time"
+    assert content.get("en-AU").zone_name("Australia/Perth") == "Perth time"
+    assert content.get("en-US").zone_name("Europe/London") == "London time"
+    assert content.get("en").zone_name("America/Argentina/Buenos_Aires") == "Buenos Aires time"
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ('"Mars/Olympus_Mons" = "Mars time"', "not an IANA time zone"),
+        ('"America/Chicago" = "Central \u2014 time"', "GSM-7"),
+        ('"America/Chicago" = ""', "non-empty"),
+    ],
+)
+def test_a_bad_zone_name_is_refused(shared_copy: Path, entry: str, problem: str) -> None:
+    overlay = shared_copy / "content" / "en-US.toml"
+    edit(overlay, '"America/Chicago" = "Central time"', entry)
+    with pytest.raises(ContentError, match=rf"en-US.toml: zone_names\..*{problem}"):
+        load_library(shared_copy)

@@ -369,7 +369,7 @@ SUGGESTIONS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "system.welcome": (True, ("how to prevent cramps", "when to get help",
                               "start my bedtime stretches")),
     "system.more_prompt": (True, ("when to get help",)),
-    "system.no_guide": (False, ("I have a cramp", "start my bedtime stretches")),
+    "system.no_guide": (False, ("start my bedtime stretches",)),
     "system.next_hint": (True, ("next",)),
     "system.guide_end_hint": (True, ("repeat",)),
     "system.first_step": (True, ("repeat", "next")),

@@ -33,7 +33,8 @@ def active(sms: SmsServices) -> int:
 
 
 def assert_confirmed(reply: str | None, at: str, zone: str) -> None:
-    """What CTIA asks of a recurring-message opt-in: what, how often, rates, how to stop."""
+    """What CTIA asks of a recurring-message opt-in: what, how often, rates, how to stop.
+    `zone` is the name people use ("Eastern time"), never the IANA id."""
     assert reply is not None
     assert f"every night at {at} ({zone})" in reply
     assert "Msg & data rates may apply" in reply
@@ -49,7 +50,7 @@ def test_bedtime_with_a_time_subscribes_with_the_numbers_zone(
     us_phone: Phone, sms: SmsServices
 ) -> None:
     before = datetime.now(UTC)
-    assert_confirmed(us_phone.text("BEDTIME 9:30pm"), "9:30 pm", "America/New_York")
+    assert_confirmed(us_phone.text("BEDTIME 9:30pm"), "9:30 pm", "Eastern time")
     found = subscription(sms, US_NUMBER)
     assert found is not None and found.active
     assert (found.local_time, found.zone) == (time(21, 30), "America/New_York")
@@ -71,13 +72,13 @@ def test_bedtime_with_a_time_subscribes_with_the_numbers_zone(
 def test_natural_forms_subscribe(
     us_phone: Phone, sms: SmsServices, message: str, said: str
 ) -> None:
-    assert_confirmed(us_phone.text(message), said, "America/New_York")
+    assert_confirmed(us_phone.text(message), said, "Eastern time")
     assert active(sms) == 1
 
 
 def test_changing_the_time_keeps_one_subscription(us_phone: Phone, sms: SmsServices) -> None:
     us_phone.text("BEDTIME 9:30pm")
-    assert_confirmed(us_phone.text("change my bedtime to 10"), "10:00 pm", "America/New_York")
+    assert_confirmed(us_phone.text("change my bedtime to 10"), "10:00 pm", "Eastern time")
     found = subscription(sms, US_NUMBER)
     assert found is not None and found.local_time == time(22, 0)
     assert active(sms) == 1
@@ -89,39 +90,39 @@ def test_an_australian_mobile_is_asked_for_its_zone_first(
     asked = au_phone.text("BEDTIME 9pm")
     assert asked is not None and "Which time zone" in asked and "TZ Sydney" in asked
     assert subscription(sms, AU_NUMBER) is None  # nothing starts before the zone is known
-    assert_confirmed(au_phone.text("TZ Sydney"), "9:00 pm", "Australia/Sydney")
+    assert_confirmed(au_phone.text("TZ Sydney"), "9:00 pm", "Sydney time")
     found = subscription(sms, AU_NUMBER)
     assert found is not None and found.active and found.zone == "Australia/Sydney"
 
 
 def test_the_zone_question_takes_a_bare_place_name_too(au_phone: Phone) -> None:
     au_phone.text("remind me at 9:15 every night")
-    assert_confirmed(au_phone.text("Perth"), "9:15 pm", "Australia/Perth")
+    assert_confirmed(au_phone.text("Perth"), "9:15 pm", "Perth time")
 
 
 def test_an_unknown_zone_is_said_and_the_question_stays_open(au_phone: Phone) -> None:
     au_phone.text("BEDTIME 9pm")
     unknown = au_phone.text("TZ Narnia")
     assert unknown is not None and "don't know that time zone" in unknown
-    assert_confirmed(au_phone.text("TZ Australia/Brisbane"), "9:00 pm", "Australia/Brisbane")
+    assert_confirmed(au_phone.text("TZ Australia/Brisbane"), "9:00 pm", "Brisbane time")
 
 
 def test_a_number_with_no_known_zone_is_asked_too(client: FlaskClient) -> None:
     phone = Phone(client, NO_ZONE_NUMBER)
     asked = phone.text("BEDTIME 9:30pm")
     assert asked is not None and "Which time zone" in asked
-    assert_confirmed(phone.text("TZ Pacific"), "9:30 pm", "America/Los_Angeles")
+    assert_confirmed(phone.text("TZ Pacific"), "9:30 pm", "Pacific time")
 
 
 def test_a_zone_chosen_first_is_used_without_asking(au_phone: Phone, sms: SmsServices) -> None:
-    assert au_phone.text("TZ Perth") == "Time zone set to Australia/Perth."
+    assert au_phone.text("TZ Perth") == "Time zone set to Perth time."
     assert active(sms) == 0
-    assert_confirmed(au_phone.text("bedtime 21:00"), "9:00 pm", "Australia/Perth")
+    assert_confirmed(au_phone.text("bedtime 21:00"), "9:00 pm", "Perth time")
 
 
 def test_a_new_zone_moves_an_active_subscription(us_phone: Phone, sms: SmsServices) -> None:
     us_phone.text("BEDTIME 9:30pm")
-    assert us_phone.text("TZ Europe/London") == "Time zone set to Europe/London."
+    assert us_phone.text("TZ Europe/London") == "Time zone set to London time."
     found = subscription(sms, US_NUMBER)
     assert found is not None and found.active and found.next_send_at is not None
     local = found.next_send_at.astimezone(ZoneInfo("Europe/London"))
@@ -158,7 +159,7 @@ def test_stop_ends_the_prompts_too(
     assert us_phone.text("BEDTIME 9:30pm") is None  # a stopped number gets nothing
     us_phone.text("START")
     assert active(sms) == 0  # opting back in does not restart the prompts by itself
-    assert_confirmed(us_phone.text("BEDTIME 9:30pm"), "9:30 pm", "America/New_York")
+    assert_confirmed(us_phone.text("BEDTIME 9:30pm"), "9:30 pm", "Eastern time")
 
 
 def test_delete_then_yes_erases_the_subscription(us_phone: Phone, sms: SmsServices) -> None:
@@ -189,7 +190,7 @@ class TestSendWindow:
         assert reply is not None and "between 8:00 am and 9:00 pm" in reply
         assert "BEDTIME" in reply
         assert subscription(sms, US_NUMBER) is None
-        assert_confirmed(us_phone.text("BEDTIME 8:30pm"), "8:30 pm", "America/New_York")
+        assert_confirmed(us_phone.text("BEDTIME 8:30pm"), "8:30 pm", "Eastern time")
 
     def test_the_window_is_checked_before_asking_for_a_zone(self, au_phone: Phone) -> None:
         reply = au_phone.text("BEDTIME 10pm")
@@ -204,7 +205,7 @@ class TestRateLimit:
     def test_over_the_limit_nothing_starts_but_bedtime_off_still_works(
         self, us_phone: Phone, sms: SmsServices
     ) -> None:
-        assert_confirmed(us_phone.text("BEDTIME 9:30pm"), "9:30 pm", "America/New_York")
+        assert_confirmed(us_phone.text("BEDTIME 9:30pm"), "9:30 pm", "Eastern time")
         us_phone.text("tips")
         limited = us_phone.text("BEDTIME 10pm")
         assert limited is not None and "wait a little" in limited

@@ -77,9 +77,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
+def live_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings for the served app (parametrize indirectly), e.g. an operator token."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
+def live(tmp_path: Path, live_settings: dict[str, Any]) -> Iterator[LiveServer]:
     """The whole app served by werkzeug on a free loopback port, on a fresh SQLite file."""
-    app = create_app(web_settings(f"sqlite:///{tmp_path / 'crampvoice.sqlite3'}"))
+    app = create_app(web_settings(f"sqlite:///{tmp_path / 'crampvoice.sqlite3'}", **live_settings))
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

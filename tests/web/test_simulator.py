@@ -210,7 +210,10 @@ def test_free_speech_is_triaged_and_escalated_in_the_speakers_locale(client: Fla
     assert data["routed"]["slots"]["body_part"] == "calf"
     assert "999" in data["reply"]["text"]
     assert data["reply"]["card"] and "999" in data["reply"]["card"]["content"]
-    assert any("9 9 9" in segment["say"] for segment in data["reply"]["speech"])
+    speech = data["reply"]["speech"]
+    assert any("9 9 9" in segment["say"] for segment in speech)  # said digit by digit
+    shown = " ".join(segment["text"] for segment in speech)
+    assert "999" in shown and "9 9 9" not in shown and " ." not in shown
 
 
 def test_a_one_shot_question_opens_a_session(client: FlaskClient) -> None:
@@ -300,12 +303,18 @@ def test_launch_phrases() -> None:
 
 def test_ssml_becomes_words_and_pauses() -> None:
     ssml = ('<speak>Hold. <break time="5s"/> 5. <break time="500ms"/> Call '
-            '<say-as interpret-as="telephone">911</say-as> &amp; wait.</speak>')
+            '<say-as interpret-as="telephone">911</say-as> &amp; wait, or call '
+            '<say-as interpret-as="telephone">999</say-as>.</speak>')
     assert speaker.speech(ssml) == [
-        {"say": "Hold.", "pause": 5.0},
-        {"say": "5.", "pause": 0.5},
-        {"say": "Call 9 1 1 & wait.", "pause": 0.0},
+        {"say": "Hold.", "text": "Hold.", "pause": 5.0},
+        {"say": "5.", "text": "5.", "pause": 0.5},
+        {
+            "say": "Call 9 1 1 & wait, or call 9 9 9.",
+            "text": "Call 911 & wait, or call 999.",
+            "pause": 0.0,
+        },
     ]
+    assert speaker.plain(ssml) == "Hold. 5. Call 911 & wait, or call 999."
     assert speaker.speech("") == []
 
 

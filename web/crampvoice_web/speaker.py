@@ -415,40 +415,55 @@ def _seconds(value: str) -> float:
     return number / 1000 if match.group(2) == "ms" else number
 
 
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
+
+
+def tidy(text: str) -> str:
+    """Words as a person writes them: single spaces, none before punctuation."""
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
+
+
 def speech(ssml: str | None) -> list[dict[str, Any]]:
-    """SSML as what a browser can say: [{"say": words, "pause": seconds after}, ...].
-    Breaks become pauses; telephone numbers are read digit by digit."""
+    """SSML as what a browser can say and show: [{"say": words to synthesise, "text":
+    the same words as written, "pause": seconds after}, ...]. Breaks become pauses;
+    telephone numbers are said digit by digit ("9 1 1") but shown as written ("911"),
+    and no space is left before punctuation ("call 911.", never "call 9 1 1 .")."""
     if not ssml:
         return []
     try:
         root = ET.fromstring(ssml)
     except ET.ParseError:
-        return [{"say": " ".join(re.sub(r"<[^>]+>", " ", ssml).split()), "pause": 0.0}]
+        words = tidy(re.sub(r"<[^>]+>", " ", ssml))
+        return [{"say": words, "text": words, "pause": 0.0}]
     segments: list[dict[str, Any]] = []
-    words: list[str] = []
+    said: list[str] = []
+    shown: list[str] = []
 
     def flush(pause: float) -> None:
-        text = " ".join(" ".join(words).split())
-        words.clear()
-        if text:
-            segments.append({"say": text, "pause": pause})
+        say, text = tidy("".join(said)), tidy("".join(shown))
+        said.clear()
+        shown.clear()
+        if say:
+            segments.append({"say": say, "text": text, "pause": pause})
         elif segments:
             segments[-1]["pause"] += pause
         elif pause:
-            segments.append({"say": "", "pause": pause})
+            segments.append({"say": "", "text": "", "pause": pause})
 
     def walk(element: ET.Element) -> None:
         if element.tag == "break":
             flush(_seconds(element.get("time", "0s")))
         elif element.tag == "say-as" and element.get("interpret-as") == "telephone":
-            words.append(" ".join(ch for ch in (element.text or "") if not ch.isspace()))
+            number = "".join(ch for ch in (element.text or "") if not ch.isspace())
+            said.append(" ".join(number))
+            shown.append(number)
         else:
-            words.append(element.text or "")
+            said.append(element.text or "")
+            shown.append(element.text or "")
             for child in element:
                 walk(child)
-                words.append(child.tail or "")
-            return
-        words.append("")
+                said.append(child.tail or "")
+                shown.append(child.tail or "")
 
     walk(root)
     flush(0.0)
@@ -460,9 +475,9 @@ def plain(ssml: str | None) -> str:
     if not ssml:
         return ""
     try:
-        return " ".join("".join(ET.fromstring(ssml).itertext()).split())
+        return tidy("".join(ET.fromstring(ssml).itertext()))
     except ET.ParseError:
-        return " ".join(re.sub(r"<[^>]+>", " ", ssml).split())
+        return tidy(re.sub(r"<[^>]+>", " ", ssml))
 
 
 def reply_json(result: dict[str, Any]) -> dict[str, Any]:

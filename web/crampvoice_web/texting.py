@@ -1,9 +1,6 @@
-"""The simulator's phone: a text goes to the real POST /sms, signed as Twilio signs it.
-
-The form is the one Twilio posts for an incoming SMS, signed with the app's own
-TWILIO_AUTH_TOKEN against CRAMPVOICE_PUBLIC_URL + "/sms" (twilio's RequestValidator),
-and dispatched through the app itself, so the webhook, its signature check, the
-conversation store and the core all run exactly as for a real text.
+"""The simulator's phone: a text goes to the real POST /sms, signed as Twilio signs it
+(`crampvoice_sms.local`, the same path `crampvoice chat` takes), so the webhook, its
+signature check, the conversation store and the core all run exactly as for a real text.
 
 Each browser gets its own fictional-looking number per country (an example mobile
 number of that country with its last two digits drawn at random), remembered in its
@@ -13,17 +10,16 @@ signed session cookie; only those numbers can be read back from the outbox.
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 
 import phonenumbers
-from flask import Flask
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
-from twilio.request_validator import RequestValidator
 
 from crampvoice import phone
-from crampvoice_sms.commands import LOCAL_TWILIO_NUMBER, reply_texts
-from crampvoice_sms.config import public_url
+from crampvoice_sms.local import LocalTextError, service_number, text_service
+
+__all__ = ["COUNTRIES", "SimulatorError", "countries", "display", "new_number", "service_number",
+           "text_service"]
 
 #: Countries a simulated phone can be from: the ones the content has a locale for, and
 #: some that show the other emergency-number rules (112 in the EU, none known).
@@ -45,8 +41,8 @@ COUNTRIES: dict[str, str] = {
 MAX_BODY = 1600
 
 
-class SimulatorError(RuntimeError):
-    """The app refused the simulator's own request (a misconfiguration: logged)."""
+#: The app refused the simulator's own request (a misconfiguration: logged).
+SimulatorError = LocalTextError
 
 
 @dataclass(frozen=True)
@@ -84,36 +80,3 @@ def display(number: str) -> str:
     except phonenumbers.NumberParseException:
         return number
     return phonenumbers.format_number(parsed, PhoneNumberFormat.INTERNATIONAL)
-
-
-def service_number(app: Flask) -> str:
-    return str(app.config.get("TWILIO_FROM") or LOCAL_TWILIO_NUMBER)
-
-
-def inbound_form(app: Flask, sender: str, body: str) -> dict[str, str]:
-    """The form Twilio posts for one incoming text."""
-    sid = "SM" + uuid.uuid4().hex
-    return {
-        "MessageSid": sid,
-        "SmsMessageSid": sid,
-        "AccountSid": str(app.config.get("TWILIO_ACCOUNT_SID") or "AC" + "0" * 32),
-        "From": sender,
-        "To": service_number(app),
-        "Body": body,
-        "NumMedia": "0",
-        "NumSegments": "1",
-        "SmsStatus": "received",
-        "ApiVersion": "2010-04-01",
-    }
-
-
-def text_service(app: Flask, sender: str, body: str) -> list[str]:
-    """Text the service from `sender`; the messages of its TwiML reply (maybe none)."""
-    form = inbound_form(app, sender, body)
-    url = public_url(app.config, "/sms")
-    signature = RequestValidator(str(app.config["TWILIO_AUTH_TOKEN"])).compute_signature(url, form)
-    response = app.test_client().post("/sms", data=form, headers={"X-Twilio-Signature": signature})
-    if response.status_code != 200:
-        raise SimulatorError(f"POST /sms answered {response.status_code}")
-    texts: list[str] = reply_texts(response.get_data(as_text=True))
-    return texts

@@ -207,7 +207,7 @@
   function spoken(segments) {
     const box = element("span", "said");
     segments.forEach((segment) => {
-      if (segment.say) box.appendChild(element("span", "words", segment.say + " "));
+      if (segment.say) box.appendChild(element("span", "words", (segment.text || segment.say) + " "));
       if (segment.pause) {
         box.appendChild(element("span", "pause", "pause " + segment.pause + " s"));
         box.appendChild(document.createTextNode(" "));
