@@ -424,3 +424,16 @@ def test_the_last_relief_step_carries_the_safety_net(core: Core) -> None:
     text = render.sms(reply)
     assert "That's all the steps" in text and all(sign in text for sign in SAFETY_NET)
     assert "000" in text and gsm.segments(text) <= 2
+
+
+@pytest.mark.parametrize("corpus", ["triage_corpus.tsv", "triage_holdout.tsv", "same_triage.tsv"])
+def test_no_escalation_without_its_reason(core: Core, corpus: str) -> None:
+    for example in read_corpus(DATA / corpus):
+        reply = core.respond(example.text, locale=example.locale)
+        if not reply.triage.escalates:
+            continue
+        assert reply.escalation is not None and reply.escalation.reasons, example.text
+        why = _sentences(render.sms(reply))[1]
+        # The sentence after whom to call is the reason, not the generic instructions.
+        assert not why.startswith(("Say you", "If you can", "Call", "Contact")), example.text
+        assert len(why.split()) >= 4, (example.text, why)
