@@ -7,7 +7,9 @@ import pytest
 from tests.sms.conftest import Phone
 
 
-@pytest.mark.parametrize("body", ["STOP IT HURTS", "help me", "it won't stop", "again!! third time"])
+@pytest.mark.parametrize(
+    "body", ["STOP IT HURTS", "help me", "it won't stop", "again!! third time"]
+)
 def test_distress_gets_the_first_instruction_and_the_danger_signs(
     us_phone: Phone, body: str
 ) -> None:
