@@ -263,13 +263,13 @@ def library() -> Library:
 def load_library(root: Path) -> Library:
     content = root / "content"
     base_path = content / f"{BASE_LOCALE}.toml"
-    base_raw = _read(base_path)
+    base_raw = read_toml(base_path)
     _check_shape(base_raw, base_path.name)
     overlays: dict[str, tuple[str, dict[str, Any]]] = {}
     for path in sorted(content.glob("*.toml")):
         if path == base_path:
             continue
-        raw = _read(path)
+        raw = read_toml(path)
         _check_subset(raw, base_raw, path.name, "")
         overlays[path.stem] = (path.name, raw)
 
@@ -288,20 +288,22 @@ def load_library(root: Path) -> Library:
     return Library(locales=locales, countries=countries, emergency_112=emergency_112)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, name: str | None = None) -> dict[str, Any]:
+    """A data file of shared/, or a ContentError naming it (`name`, else the file name)."""
+    name = name or path.name
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ContentError(path.name, "-", "file not found") from None
+        raise ContentError(name, "-", "file not found") from None
     except tomllib.TOMLDecodeError as error:
-        raise ContentError(path.name, "-", f"not valid TOML: {error}") from None
+        raise ContentError(name, "-", f"not valid TOML: {error}") from None
 
 
 def _load_regions(path: Path) -> tuple[dict[str, str], frozenset[str]]:
     if not path.exists():
         return {}, frozenset()
-    raw = _read(path)
+    raw = read_toml(path)
     unknown = set(raw) - {"countries", "emergency_112", "time_zones"}
     if unknown:
         raise ContentError(path.name, sorted(unknown)[0], "unknown key")

@@ -19,14 +19,13 @@ import functools
 import itertools
 import re
 import threading
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from crampvoice.content import ContentError, content_dir
+from crampvoice.content import ContentError, content_dir, read_toml
 from crampvoice.language import Normaliser, Reading, Token
 
 
@@ -252,13 +251,7 @@ _ATOM = re.compile(r"(no:)?[a-z_]+(@([a-z_]+|-))?")
 
 def load_vocabulary(path: Path, language: str) -> Vocabulary:
     name = f"triage/{path.name}"
-    try:
-        with path.open("rb") as handle:
-            raw: dict[str, Any] = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ContentError(name, "-", "file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(name, "-", f"not valid TOML: {error}") from None
+    raw = read_toml(path, name)
     allowed = {"language", "lemmas", "numbers", "scope", "concepts", "rules", "doubt"}
     for key in raw:
         if key not in allowed:

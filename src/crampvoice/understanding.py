@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crampvoice.content import ContentError, content_dir
+from crampvoice.content import ContentError, content_dir, read_toml
 from crampvoice.intents import Intent
 from crampvoice.text import Vocabulary, find, raw_tokens
 
@@ -149,13 +148,7 @@ def phrasings(language: str = "en", extra_words: frozenset[str] = frozenset()) -
 
 def load_phrasings(path: Path, language: str, extra_words: Iterable[str] = ()) -> Phrasings:
     name = f"phrasings/{path.name}"
-    try:
-        with path.open("rb") as handle:
-            raw: dict[str, Any] = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ContentError(name, "-", "file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(name, "-", f"not valid TOML: {error}") from None
+    raw = read_toml(path, name)
     for key in raw:
         if key not in {"synonyms", "commands", "words", "topics", "slots"}:
             raise ContentError(name, key, "unknown key")
