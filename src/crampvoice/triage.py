@@ -68,7 +68,6 @@ _BOUND = frozenset({"finding", "modifier"})
 MAX_GAP = 4
 NEGATION_REACH = 5
 SITE_REACH = 4
-STATUSES = ("reported", "negated", "hypothetical", "other", "past")
 
 
 # --------------------------------------------------------------------------- terms
@@ -407,7 +406,7 @@ class Mention:
     clause: int
     start: int
     end: int
-    status: str = "reported"
+    status: str = "reported"  # or negated, hypothetical, other (someone else's), past
     sites: tuple[str, ...] = ()
 
 
