@@ -82,7 +82,7 @@ class Term:
 
 def _compile(term: str, normaliser: Normaliser) -> Term:
     parts: list[Part] = []
-    for piece in term.split():
+    for piece in term.replace("-", " ").split():  # "pre-eclampsia" is two words, as typed
         if piece == "*":
             parts.append(None)
             continue
@@ -215,6 +215,9 @@ class Numbers:
     minute_words: frozenset[str]
     hour_words: frozenset[str]
     temperature_words: frozenset[str]
+    bp_separators: frozenset[str] = frozenset({"/"})
+    bp_systolic: float = 140
+    bp_diastolic: float = 90
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,7 @@ class Vocabulary:
     excludes: Matcher
     cues: Matcher  # scope cues, named by their scope
     question_words: frozenset[str]
+    present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
     words: frozenset[str] = field(default=frozenset())  # every word the data uses
 
 
@@ -244,6 +248,8 @@ _SCOPES = (
     "other_person",
     "affirm",
     "past",
+    "list_words",
+    "story",
 )
 _ATOM = re.compile(r"(no:)?[a-z_]+(@([a-z_]+|-))?")
 
@@ -260,7 +266,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     concepts_raw: dict[str, Any] = raw.get("concepts", {})
     scope: dict[str, Any] = raw.get("scope", {})
     for key in scope:
-        if key not in (*_SCOPES, "question_words"):
+        if key not in (*_SCOPES, "question_words", "present"):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
     surface: set[str] = set()
@@ -287,6 +293,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key in _SCOPES:
         strings(scope.get(key, []), f"scope.{key}")
     question_words = frozenset(strings(scope.get("question_words", []), "scope.question_words"))
+    present = frozenset(strings(scope.get("present", []), "scope.present"))
 
     normaliser = Normaliser(language, lemmas, surface)
 
@@ -373,6 +380,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             frozenset(str(w) for w in numbers_raw["minute_words"]),
             frozenset(str(w) for w in numbers_raw["hour_words"]),
             frozenset(str(w) for w in numbers_raw["temperature_words"]),
+            frozenset(str(w) for w in numbers_raw["bp_separators"]),
+            float(numbers_raw["bp_systolic"]),
+            float(numbers_raw["bp_diastolic"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ContentError(name, "numbers", f"missing or not a number: {error}") from None
@@ -387,6 +397,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         excludes=Matcher(excludes, normaliser),
         cues=Matcher(cues, normaliser),
         question_words=question_words,
+        present=present,
         words=frozenset(surface),
     )
 
@@ -420,19 +431,33 @@ class Triage:
         alternatives = "|".join(re.escape(u) + "s?" for u in sorted(units, key=len, reverse=True))
         # A number and the unit after it ("38.5c", "20 mins"), units from the data.
         self._number = re.compile(rf"(\d+(?:[.,]\d+)?)\s*(°|{alternatives})?\b")
+        separators = "|".join(re.escape(s) for s in sorted(numbers.bp_separators))
+        # A blood pressure reading ("136 over 93", "150/95").
+        self._pressure = re.compile(rf"\b(\d{{2,3}})\s*(?:{separators})\s*(\d{{2,3}})\b")
 
     def mentions(self, text: str) -> tuple[Reading, list[Mention]]:
         reading = self.vocab.normaliser.read(text, self.vocab.question_words)
         found: list[Mention] = []
         last_site: tuple[str, ...] = ()
-        affirmed = False
+        affirmed = story = False
+        present: set[int] = set()
         for number, clause in enumerate(reading.clauses):
             mentions, cues = self._clause(number, clause, last_site)
             affirmed = affirmed or "affirm" in cues
-            sites = [m for m in mentions if m.kind == "site"]
+            story = story or "story" in cues
+            if any(t.raw in self.vocab.present for t in clause):
+                present.add(number)
+            sites = [m.concept for m in mentions if m.kind == "site"]
             if sites:
-                last_site = (sites[-1].concept,)
+                last_site = tuple(dict.fromkeys(sites))
             found += mentions
+        if story:  # a story that is over: clauses not in the present tense are the past
+            found = [
+                replace(m, status="past")
+                if m.status == "reported" and m.kind in _BOUND and m.clause not in present
+                else m
+                for m in found
+            ]
         # A finding with no site before it takes the first one said after it
         # ("The pain has been there all day. It's behind my right knee.").
         first_site = next((m.concept for m in found if m.kind == "site"), None)
@@ -550,13 +575,20 @@ class Triage:
                 for i in range(previous_terminator(start), next_terminator(start)):
                     status[i] = "past"
         covered = covered | {i for a, b in asking for i in range(a, b)}
+        listing = {s for name, s, _ in cues if name == "list_words" and clause[s].comma_before}
         for name, start, end in cues:
             if name != "negation" or start in covered:
                 continue  # "not" inside "can not breathe" is part of the symptom
-            stop = min(next_terminator(start), start + NEGATION_REACH + (end - start))
-            for i in range(end, stop):
-                if clause[i].comma_before and i not in findings:
-                    break  # a comma ends a negation, unless a list of findings goes on
+            # A negation reaches a few words, not counting a list of findings it goes on
+            # through ("not crampy, or tingling, or swollen"); a comma ends it otherwise.
+            reach = NEGATION_REACH
+            for i in range(end, next_terminator(start)):
+                if clause[i].comma_before and i not in findings and i not in listing:
+                    break
+                if i not in findings and i not in listing:
+                    reach -= 1
+                    if reach < 0:
+                        break
                 if status[i] == "reported":
                     status[i] = "negated"
         return status
@@ -585,6 +617,12 @@ class Triage:
         numbers = self.vocab.numbers
         found: set[str] = set()
         temperature = bool(numbers.temperature_words & set(folded.split())) or "fever" in atoms
+        for match in self._pressure.finditer(folded):
+            systolic, diastolic = int(match.group(1)), int(match.group(2))
+            if 60 <= diastolic < systolic <= 260 and (
+                systolic >= numbers.bp_systolic or diastolic >= numbers.bp_diastolic
+            ):
+                found.add("high_bp")
         for match in self._number.finditer(folded):
             value = float(match.group(1).replace(",", "."))
             unit = (match.group(2) or "").rstrip("s")
