@@ -29,6 +29,21 @@ from crampvoice.state import State
 from crampvoice.triage import NONE, Assessment, Level, Triage, vocabulary
 from crampvoice.understanding import Understander, Understanding, phrasings
 
+#: Answers about leg cramps that a message about something else must not get.
+_LEG_ANSWERS = frozenset(
+    {
+        Intent.FALLBACK,
+        Intent.RELIEF_NOW,
+        Intent.CAUSES,
+        Intent.DURATION,
+        Intent.ABOUT,
+        Intent.PREVENTION,
+        Intent.BEDTIME,
+        Intent.START,
+    }
+)
+#: Concepts of the belly, which have their own answer (not leg cramps, but cramps).
+_BELLY = frozenset({"belly", "tightening"})
 #: First aid said after the number to call, by triage reason.
 FIRST_AID = {"bleeding_vein": "first_aid_bleeding"}
 _ANSWERS = frozenset(
@@ -189,14 +204,24 @@ class _Composer:
             settled = self.follow_up(turn)
             if settled is not None:
                 return settled
-        if assessment.ask:
+        if assessment.ask:  # a safety check: what it answers is when to get help
             question = self.system(assessment.ask)
+            turn = self.as_intent(turn, Intent.WHEN_TO_GET_HELP)
             return self.reply(
                 turn, [Part(question)], State(pending=assessment.ask), prompt=question
             )
         if intent is Intent.FALLBACK and assessment.informational:
             # Danger signs asked about, or told as a story: the warning signs, what to do.
             return self.answer(self.as_intent(turn, Intent.WHEN_TO_GET_HELP))
+        if (
+            intent in _LEG_ANSWERS
+            and not assessment.informational
+            and self.triage.elsewhere(assessment)
+        ):
+            # "I get headaches every day, what can I take?": not a leg-cramp question.
+            topic = "not_leg_cramp" if assessment.concepts & _BELLY else "other_topic"
+            other = self.topic(self.as_intent(turn, Intent.NOT_LEG_CRAMP), topic)
+            return replace(other, parts=(*other.parts, Part(self.system("safety_net"))))
         if assessment.distress and (
             intent is Intent.FALLBACK or (intent in _ANSWERS and not assessment.question)
         ):

@@ -58,6 +58,11 @@ class Assessment:
     #: Distress with no topic ("help me", "it won't stop").
     distress: bool = False
     question: bool = False
+    #: Every concept named, in any scope (what the message is about, for routing).
+    concepts: frozenset[str] = frozenset()
+    #: What was reported (`pain@leg`, `no:swelling`...).
+    atoms: frozenset[str] = frozenset()
+    words: int = 0  # how many words the message has
 
 
 NONE = Assessment(Level.NONE)
@@ -235,6 +240,10 @@ class Vocabulary:
     cues: Matcher  # scope cues, named by their scope
     question_words: frozenset[str]
     present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
+    #: Concepts that make a message about legs, and about something else ([routing]).
+    legs: frozenset[str] = frozenset()
+    elsewhere: frozenset[str] = frozenset()
+    long_message_words: int = 14
     words: frozenset[str] = field(default=frozenset())  # every word the data uses
 
 
@@ -257,7 +266,7 @@ _ATOM = re.compile(r"(no:)?[a-z_]+(@([a-z_]+|-))?")
 def load_vocabulary(path: Path, language: str) -> Vocabulary:
     name = f"triage/{path.name}"
     raw = read_toml(path, name)
-    allowed = {"language", "lemmas", "numbers", "scope", "concepts", "rules", "doubt"}
+    allowed = {"language", "lemmas", "numbers", "scope", "concepts", "rules", "doubt", "routing"}
     for key in raw:
         if key not in allowed:
             raise ContentError(name, key, "unknown key")
@@ -371,6 +380,13 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
                 condition(table, where),
             )
         )
+    routing: dict[str, frozenset[str]] = {}
+    for key in ("legs", "elsewhere"):
+        names = raw.get("routing", {}).get(key, [])
+        unknown = [n for n in names if n.split("@")[0] not in concepts]
+        if unknown:
+            raise ContentError(name, f"routing.{key}", f"{unknown[0]!r}: no such concept")
+        routing[key] = frozenset(names)
     numbers_raw = raw.get("numbers", {})
     try:
         numbers = Numbers(
@@ -398,6 +414,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         cues=Matcher(cues, normaliser),
         question_words=question_words,
         present=present,
+        legs=routing["legs"],
+        long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
+        elsewhere=routing["elsewhere"],
         words=frozenset(surface),
     )
 
@@ -651,6 +670,8 @@ class Triage:
             level = next(r.level for r in fired if r.level.rank == top)
         else:
             level, reasons = Level.NONE, ()
+        named = frozenset(m.concept for m in mentions)
+        size = sum(len(clause) for clause in reading.clauses)
         if not fired:  # a danger concept no rule settled: the one question that settles it
             for doubt in self.vocab.doubts:
                 if doubt.when.holds(atoms):
@@ -661,11 +682,25 @@ class Triage:
                         informational,
                         distress,
                         reading.question,
+                        named,
+                        atoms,
+                        size,
                     )
-        return Assessment(level, reasons, None, informational, distress, reading.question)
+        return Assessment(
+            level, reasons, None, informational, distress, reading.question, named, atoms, size
+        )
 
     def doubt(self, ask: str) -> Doubt | None:
         return next((d for d in self.vocab.doubts if d.ask == ask), None)
+
+    def elsewhere(self, assessment: Assessment) -> bool:
+        """Whether a message is about something other than leg cramps ([routing])."""
+        named = assessment.concepts
+        if self.vocab.legs & (assessment.atoms | named):
+            return False
+        return (
+            bool(named & self.vocab.elsewhere) or assessment.words >= self.vocab.long_message_words
+        )
 
     @property
     def reasons(self) -> frozenset[str]:
