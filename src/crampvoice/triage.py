@@ -383,9 +383,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     routing: dict[str, frozenset[str]] = {}
     for key in ("legs", "elsewhere"):
         names = raw.get("routing", {}).get(key, [])
-        unknown = [n for n in names if n.split("@")[0] not in concepts]
-        if unknown:
-            raise ContentError(name, f"routing.{key}", f"{unknown[0]!r}: no such concept")
+        strangers = [n for n in names if n.split("@")[0] not in concepts]
+        if strangers:
+            raise ContentError(name, f"routing.{key}", f"{strangers[0]!r}: no such concept")
         routing[key] = frozenset(names)
     numbers_raw = raw.get("numbers", {})
     try:
