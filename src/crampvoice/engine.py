@@ -210,8 +210,11 @@ class _Composer:
             return self.reply(
                 turn, [Part(question)], State(pending=assessment.ask), prompt=question
             )
-        if intent is Intent.FALLBACK and assessment.informational:
-            # Danger signs asked about, or told as a story: the warning signs, what to do.
+        if assessment.informational and (
+            intent is Intent.FALLBACK or self.triage.elsewhere(assessment)
+        ):
+            # Danger signs asked about, or told as a story that is over, and nothing about
+            # leg cramps to answer instead: the warning signs, what to do.
             return self.answer(self.as_intent(turn, Intent.WHEN_TO_GET_HELP))
         if (
             intent in _LEG_ANSWERS

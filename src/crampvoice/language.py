@@ -24,7 +24,9 @@ from typing import Any
 from crampvoice.text import fold
 
 #: Words and numbers ("38.5"), and the punctuation that bounds clauses and segments.
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+|[.!?;,\n]")
+#: A dash between spaces, a colon and brackets part a clause the way a comma does
+#: ("I haven't done it for years - I fainted"); a hyphen inside a word does not.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+|[.!?;,\n]|\s[-\u2013\u2014]+\s|[:()]")
 CLAUSE_END = frozenset({".", "!", "?", ";", "\n"})
 MAX_CACHE = 50_000
 
@@ -107,7 +109,7 @@ class Normaliser:
 
     def words(self, text: str) -> list[str]:
         """Base forms of a phrase (used to compile the vocabulary's own terms)."""
-        return [self.base(w) for w in _TOKEN.findall(fold(text)) if w not in CLAUSE_END]
+        return [self.base(w) for w in _TOKEN.findall(fold(text)) if w[0].isalnum()]
 
     def read(self, text: str, question_words: frozenset[str]) -> Reading:
         folded = fold(text)
@@ -119,7 +121,7 @@ class Normaliser:
                 if current:
                     clauses.append(tuple(current))
                 current, comma = [], False
-            elif piece == ",":
+            elif not (piece[0].isalnum()):  # a comma, a spaced dash, a colon, a bracket
                 comma = True
             else:
                 current.append(Token(piece, self.lemma(piece), len(clauses), comma))

@@ -73,6 +73,7 @@ _BOUND = frozenset({"finding", "modifier"})
 MAX_GAP = 4
 NEGATION_REACH = 5
 SITE_REACH = 4
+PRESENT_REACH = 5  # a word of the present tense this close to a finding keeps it happening now
 
 
 # --------------------------------------------------------------------------- terms
@@ -459,21 +460,27 @@ class Triage:
         found: list[Mention] = []
         last_site: tuple[str, ...] = ()
         affirmed = story = False
-        present: set[int] = set()
+        present: set[tuple[int, int]] = set()  # (clause, word) of each word in the present
         for number, clause in enumerate(reading.clauses):
             mentions, cues = self._clause(number, clause, last_site)
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
-            if any(t.raw in self.vocab.present for t in clause):
-                present.add(number)
+            present |= {(number, i) for i, t in enumerate(clause) if t.raw in self.vocab.present}
             sites = [m.concept for m in mentions if m.kind == "site"]
             if sites:
                 last_site = tuple(dict.fromkeys(sites))
             found += mentions
-        if story:  # a story that is over: clauses not in the present tense are the past
+        if story:  # a story that is over: what is not said in the present tense is the past
+
+            def now(m: Mention) -> bool:
+                return any(
+                    c == m.clause and m.start - PRESENT_REACH <= i < m.end + PRESENT_REACH
+                    for c, i in present
+                )
+
             found = [
                 replace(m, status="past")
-                if m.status == "reported" and m.kind in _BOUND and m.clause not in present
+                if m.status == "reported" and m.kind in _BOUND and not now(m)
                 else m
                 for m in found
             ]

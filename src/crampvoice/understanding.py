@@ -20,10 +20,11 @@ from typing import Any
 
 from crampvoice.content import ContentError, content_dir, read_toml
 from crampvoice.intents import Intent
-from crampvoice.text import Vocabulary, find, raw_tokens
+from crampvoice.text import Vocabulary, find, fold, raw_tokens
 
 MIN_SCORE = 2.0
 #: Words that make a message about leg cramps even when no topic cue wins.
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 CRAMP_WORDS = frozenset({"cramp", "charley", "spasm"})
 
 
@@ -112,6 +113,26 @@ class Understander:
             default = command.value if command.value in self.topic_intents else None
             return Understanding(command, default, 10.0, key)
 
+        words = set(tokens)
+        # What a longer message asks is in its question: "...my calves. Could these cramps
+        # have anything to do with the way I walk?" is read for the question first, and
+        # the story around it decides only when the question alone says nothing we know.
+        sentences = _SENTENCE.findall(fold(text))
+        asked = [part for part in sentences if len(sentences) > 1 and "?" in part]
+        best_score = 0.0
+        for focus in ([self.tokens(" ".join(asked))] if asked else []) + [tokens]:
+            best, best_score = self._best(focus, words)
+            if best is not None and best_score >= MIN_SCORE:
+                return Understanding(self.topic_intents[best], best, best_score, key)
+        question = "?" in text or tokens[0] in self.phrasings.question_words
+        if CRAMP_WORDS.intersection(tokens) and not question:
+            return Understanding(Intent.RELIEF_NOW, Intent.RELIEF_NOW.value, best_score, key)
+        return Understanding(Intent.FALLBACK, None, best_score, key)
+
+
+    def _best(self, tokens: list[str], words: set[str]) -> tuple[str | None, float]:
+        """The topic whose cues weigh most in `tokens` (its context found in `words`)."""
+        key = tuple(tokens)
         matched: set[tuple[str, tuple[str, ...]]] = set()
         scores: dict[str, float] = {}
         for start, token in enumerate(tokens):
@@ -119,7 +140,6 @@ class Understander:
                 if (topic, phrase) not in matched and key[start : start + len(phrase)] == phrase:
                     matched.add((topic, phrase))  # each cue counts once
                     scores[topic] = scores.get(topic, 0.0) + weight
-        words = set(tokens)
         for topic in list(scores):
             context = self.phrasings.topics[topic].context
             if context and not context & words:
@@ -130,12 +150,7 @@ class Understander:
                 score == best_score and best is not None and self._order[topic] < self._order[best]
             ):
                 best, best_score = topic, score
-        if best is not None and best_score >= MIN_SCORE:
-            return Understanding(self.topic_intents[best], best, best_score, key)
-        question = "?" in text or tokens[0] in self.phrasings.question_words
-        if CRAMP_WORDS.intersection(tokens) and not question:
-            return Understanding(Intent.RELIEF_NOW, Intent.RELIEF_NOW.value, best_score, key)
-        return Understanding(Intent.FALLBACK, None, best_score, key)
+        return best, best_score
 
 
 # --------------------------------------------------------------------------- loading
