@@ -310,6 +310,25 @@ ACROSS_SENTENCES_AND_STORIES = [
     ("It's my left calf. It's been swollen since yesterday.", U),
     ("I had a DVT in my last pregnancy years ago, what are the chances again?", N),
     ("my friend had a clot after her baby, how do I know if I have one?", N),
+    # A story that is over: what happened then is not happening now...
+    ("I ended up in the ER with a clot in my lung after my first. I made a full recovery.", N),
+    ("My story: I had a seizure the day after my son was born and they admitted me.", N),
+    # ...but what is said in the present tense still is.
+    ("I ended up in hospital with a DVT last year. Now my left calf is swollen again.", U),
+    ("I remember my first charley horse. Today my right calf is red and hot.", U),
+    # A dash ends what a negation reaches.
+    ("I haven't done this for years - I fainted at work this morning", E),
+]
+
+BOTH_LEGS_AND_TRENDS = [
+    ("my feet and ankles swell and ache by the evening, both of them", R),
+    ("my legs and feet are so swollen and they hurt", R),
+    ("my left ankle is swollen and painful", U),
+    ("the leg cramps are getting worse with each day", R),
+    ("shooting pain in my calf, I stretched it and 10 minutes later it was back to normal", N),
+    ("I couldn't stop moving my legs all night, they felt like ants crawling", N),
+    ("I'm exhausted all the time", N),
+    ("I keep imagining hurting my baby. Am I a danger to her?", E),
 ]
 
 DISTRESS_WITHOUT_A_TOPIC = [
@@ -327,6 +346,7 @@ DISTRESS_WITHOUT_A_TOPIC = [
     + QUESTION_FRAMING_NEVER_LOWERS
     + WORD_SENSES
     + ACROSS_SENTENCES_AND_STORIES
+    + BOTH_LEGS_AND_TRENDS
     + DISTRESS_WITHOUT_A_TOPIC,
 )
 def test_level_in_real_language(core: Core, message: str, level: Level) -> None:
