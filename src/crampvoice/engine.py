@@ -211,7 +211,9 @@ class _Composer:
                 turn, [Part(question)], State(pending=assessment.ask), prompt=question
             )
         if assessment.informational and (
-            intent is Intent.FALLBACK or self.triage.elsewhere(assessment)
+            intent is Intent.FALLBACK
+            or turn.understanding.guessed
+            or self.triage.elsewhere(assessment)
         ):
             # Danger signs asked about, or told as a story that is over, and nothing about
             # leg cramps to answer instead: the warning signs, what to do.

@@ -35,6 +35,11 @@ class Understanding:
     score: float
     tokens: tuple[str, ...]
 
+    @property
+    def guessed(self) -> bool:
+        """Relief steps because cramps were named and nothing was asked, not a cue."""
+        return self.intent is Intent.RELIEF_NOW and self.score < MIN_SCORE
+
 
 @dataclass(frozen=True)
 class TopicCues:

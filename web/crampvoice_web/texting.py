@@ -3,8 +3,9 @@
 signature check, the conversation store and the core all run exactly as for a real text.
 
 Each browser gets its own fictional-looking number per country (an example mobile
-number of that country with its last two digits drawn at random), remembered in its
-signed session cookie; only those numbers can be read back from the outbox.
+number of that country with its last four digits drawn at random, never one this
+process has handed out before), remembered in its signed session cookie; only those
+numbers can be read back from the outbox.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ COUNTRIES: dict[str, str] = {
 MAX_BODY = 1600
 
 
+#: Random digits at the end of a simulated number, and the numbers handed out so far
+#: (two browsers of one server never share a number).
+_RANDOM_DIGITS = 4
+_ISSUED: set[str] = set()
+
 #: The app refused the simulator's own request (a misconfiguration: logged).
 SimulatorError = LocalTextError
 
@@ -61,16 +67,20 @@ def countries() -> list[Country]:
 
 def new_number(country: str) -> str:
     """A number of `country` for the simulator, E.164: the country's example mobile
-    number with random last two digits (still of that country)."""
+    number with random last four digits (still of that country), not one handed out
+    before by this process."""
     example = phonenumbers.example_number_for_type(country, PhoneNumberType.MOBILE)
     if example is None:
         raise ValueError(f"no example number for {country}")
     base = phonenumbers.format_number(example, PhoneNumberFormat.E164)
-    for _ in range(20):
-        candidate = base[:-2] + f"{secrets.randbelow(100):02d}"
-        if phone.region(candidate) == country:
-            return candidate
-    return base
+    number = base
+    for _ in range(100):
+        candidate = base[:-_RANDOM_DIGITS] + f"{secrets.randbelow(10**_RANDOM_DIGITS):0{_RANDOM_DIGITS}d}"
+        if candidate not in _ISSUED and phone.region(candidate) == country:
+            number = candidate
+            break
+    _ISSUED.add(number)
+    return number
 
 
 def display(number: str) -> str:
