@@ -174,7 +174,12 @@ class _Composer:
     ) -> Reply:
         level = level or turn.assessment.level
         if not level.escalates and level is Level.ROUTINE and not turn.assessment.ask:
-            parts = [*parts, Part(self.content.escalation["routine"], optional=True)]
+            mention = Part(
+                self.content.escalation["routine"],
+                optional=True,
+                shorter=self.system("routine_short"),
+            )
+            parts = [*parts, mention]
         return Reply(
             intent=turn.understanding.intent,
             topic=topic,
@@ -210,18 +215,16 @@ class _Composer:
             return self.reply(
                 turn, [Part(question)], State(pending=assessment.ask), prompt=question
             )
-        if assessment.informational and (
-            intent is Intent.FALLBACK
-            or turn.understanding.guessed
-            or self.triage.elsewhere(assessment)
+        elsewhere = self.triage.elsewhere(assessment)
+        if assessment.informational and not elsewhere and (
+            intent is Intent.FALLBACK or turn.understanding.guessed
         ):
             # Danger signs asked about, or told as a story that is over, and nothing about
             # leg cramps to answer instead: the warning signs, what to do.
             return self.answer(self.as_intent(turn, Intent.WHEN_TO_GET_HELP))
-        if (
+        if elsewhere and (
             intent in _LEG_ANSWERS
-            and not assessment.informational
-            and self.triage.elsewhere(assessment)
+            or (intent is Intent.WHEN_TO_GET_HELP and not assessment.informational)
         ):
             # "I get headaches every day, what can I take?": not a leg-cramp question.
             topic = "not_leg_cramp" if assessment.concepts & _BELLY else "other_topic"

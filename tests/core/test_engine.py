@@ -205,3 +205,27 @@ def test_a_red_flag_with_no_question_is_answered_as_getting_help(core: Core) -> 
 def test_fallback_sms_does_not_repeat_itself(core: Core) -> None:
     text = render.sms(core.respond("blah blah"))
     assert text.count("CRAMP") == 1
+
+
+#: Messages about something other than leg cramps, even when they name a danger sign that
+#: is over or asked about in general, are told so (with the danger signs); a question about
+#: the danger signs themselves gets them. Written by hand.
+ANSWERED_AS = [
+    ("my back has been hurting for weeks, should I be worried?", Intent.NOT_LEG_CRAMP),
+    ("my fingers have been tingling lately, is that normal?", Intent.NOT_LEG_CRAMP),
+    ("I had a stroke a year after my son was born and recovered fully", Intent.NOT_LEG_CRAMP),
+    ("my ankles swell by the end of every work day, why?", Intent.NOT_LEG_CRAMP),
+    ("what are the signs of pre-eclampsia?", Intent.WHEN_TO_GET_HELP),
+    ("what does a clot in the leg feel like?", Intent.WHEN_TO_GET_HELP),
+    ("my calf cramps every night, how do I stop them?", Intent.PREVENTION),
+]
+
+
+@pytest.mark.parametrize(("message", "intent"), ANSWERED_AS)
+def test_what_a_message_is_about_decides_the_answer(
+    core: Core, message: str, intent: Intent
+) -> None:
+    reply = core.respond(message, locale="en-GB")
+    assert reply.intent is intent, message
+    if intent is Intent.NOT_LEG_CRAMP:
+        assert "999" in render.sms(reply)
