@@ -75,7 +75,8 @@ def new_number(country: str) -> str:
     base = phonenumbers.format_number(example, PhoneNumberFormat.E164)
     number = base
     for _ in range(100):
-        candidate = base[:-_RANDOM_DIGITS] + f"{secrets.randbelow(10**_RANDOM_DIGITS):0{_RANDOM_DIGITS}d}"
+        digits = f"{secrets.randbelow(10**_RANDOM_DIGITS):0{_RANDOM_DIGITS}d}"
+        candidate = base[:-_RANDOM_DIGITS] + digits
         if candidate not in _ISSUED and phone.region(candidate) == country:
             number = candidate
             break
