@@ -49,6 +49,8 @@ FIRST_AID = {"bleeding_vein": "first_aid_bleeding"}
 _ANSWERS = frozenset(
     {Intent.CAUSES, Intent.DURATION, Intent.ABOUT, Intent.PREVENTION, Intent.BEDTIME}
 )
+#: Answers kept while a safety question is asked, and given when it is settled.
+_HELD = _ANSWERS | {Intent.SUPPLEMENTS, Intent.MEDICINE, Intent.RELIEF_NOW}
 _DIGITS = re.compile(r"\d[\d ]{1,12}\d")
 
 #: Topics that play a guide through in one reply, every hold counted, with no "next":
@@ -209,11 +211,12 @@ class _Composer:
             settled = self.follow_up(turn)
             if settled is not None:
                 return settled
-        if assessment.ask:  # a safety check: what it answers is when to get help
+        if assessment.ask:  # a safety check first; the question asked is kept for after it
             question = self.system(assessment.ask)
+            held = self.held(turn)
             turn = self.as_intent(turn, Intent.WHEN_TO_GET_HELP)
             return self.reply(
-                turn, [Part(question)], State(pending=assessment.ask), prompt=question
+                turn, [Part(question)], State(pending=assessment.ask, topic=held), prompt=question
             )
         elsewhere = self.triage.elsewhere(assessment)
         if assessment.informational and not elsewhere and (
@@ -240,6 +243,16 @@ class _Composer:
             intro = Part(Text(voice=distress.voice, sms=distress.sms))
             return replace(relief, parts=(intro, *relief.parts[1:], Part(net)))
         return self.answer(turn)
+
+    def held(self, turn: Turn) -> str | None:
+        """The answer a message asked for, to give once its safety question is settled."""
+        understood = turn.understanding
+        if understood.intent not in _HELD or understood.guessed:
+            return None
+        if self.triage.elsewhere(turn.assessment):
+            return "not_leg_cramp" if turn.assessment.concepts & _BELLY else "other_topic"
+        key = understood.topic or understood.intent.value
+        return key if key in self.content.topics and key not in ROUTINES else None
 
     def as_intent(self, turn: Turn, intent: Intent) -> Turn:
         understood = replace(turn.understanding, intent=intent, topic=intent.value)
@@ -288,12 +301,19 @@ class _Composer:
             if intent is Intent.YES:
                 return self.escalate(turn, Assessment(question.yes, (question.reason,)))
             if intent is Intent.NO:
+                # The question asked before it, answered now where it fits (REPEAT gives it).
+                held = self.content.topics.get(self.state.topic or "")
+                parts = [Part(self.system(f"{question.ask}_clear"))]
+                if held is not None:
+                    parts.append(Part(held.text, optional=True))
                 return self.reply(
                     turn,
-                    [Part(self.system(f"{question.ask}_clear"))],
-                    State(),
+                    parts,
+                    State(topic=held.key if held else None),
                     prompt=self.system("more_prompt"),
                     level=Level.ROUTINE,
+                    topic=held.key if held else None,
+                    sources=held.sources if held else (),
                 )
         if self.state.pending == "delete_confirm":
             if intent is Intent.YES:

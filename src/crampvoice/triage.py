@@ -241,6 +241,7 @@ class Vocabulary:
     cues: Matcher  # scope cues, named by their scope
     question_words: frozenset[str]
     present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
+    not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
     #: Concepts that make a message about legs, and about something else ([routing]).
     legs: frozenset[str] = frozenset()
     elsewhere: frozenset[str] = frozenset()
@@ -276,7 +277,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     concepts_raw: dict[str, Any] = raw.get("concepts", {})
     scope: dict[str, Any] = raw.get("scope", {})
     for key in scope:
-        if key not in (*_SCOPES, "question_words", "present"):
+        if key not in (*_SCOPES, "question_words", "present", "not_present_after"):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
     surface: set[str] = set()
@@ -304,6 +305,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         strings(scope.get(key, []), f"scope.{key}")
     question_words = frozenset(strings(scope.get("question_words", []), "scope.question_words"))
     present = frozenset(strings(scope.get("present", []), "scope.present"))
+    not_present_after = frozenset(
+        strings(scope.get("not_present_after", []), "scope.not_present_after")
+    )
 
     normaliser = Normaliser(language, lemmas, surface)
 
@@ -415,6 +419,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         cues=Matcher(cues, normaliser),
         question_words=question_words,
         present=present,
+        not_present_after=not_present_after,
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
@@ -465,7 +470,12 @@ class Triage:
             mentions, cues = self._clause(number, clause, last_site)
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
-            present |= {(number, i) for i, t in enumerate(clause) if t.raw in self.vocab.present}
+            present |= {
+                (number, i)
+                for i, t in enumerate(clause)
+                if t.raw in self.vocab.present
+                and not (i and clause[i - 1].raw in self.vocab.not_present_after)
+            }
             sites = [m.concept for m in mentions if m.kind == "site"]
             if sites:
                 last_site = tuple(dict.fromkeys(sites))

@@ -229,3 +229,19 @@ def test_what_a_message_is_about_decides_the_answer(
     assert reply.intent is intent, message
     if intent is Intent.NOT_LEG_CRAMP:
         assert "999" in render.sms(reply)
+
+
+def test_a_question_waits_for_its_safety_check_then_is_answered(core: Core) -> None:
+    asked = core.respond("my leg aches, why does this happen?", locale="en-GB")
+    assert asked.intent is Intent.WHEN_TO_GET_HELP and "YES or NO" in render.sms(asked)
+    settled = core.respond("no", locale="en-GB", state=asked.state)
+    assert settled.triage is Level.ROUTINE
+    assert "no one knows for sure" in render.plain_voice(settled).lower()  # the causes
+    again = core.respond("repeat", locale="en-GB", state=settled.state)
+    assert again.topic == "causes"
+
+
+def test_a_question_about_something_else_is_told_so_after_its_safety_check(core: Core) -> None:
+    asked = core.respond("I get headaches a lot, what can I take?", locale="en-GB")
+    settled = core.respond("no", locale="en-GB", state=asked.state)
+    assert "leg cramps" in render.sms(settled) and settled.triage is Level.ROUTINE
