@@ -254,12 +254,21 @@ class OperatorSessions:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._ready = False
+
+    def _ensure_table(self) -> None:
+        """The table, made on first use (not at start: a database that is down then
+        must not stop the app, whose replies to texts do not need it)."""
+        if self._ready:
+            return
         try:
-            _metadata.create_all(engine)
-        except SQLAlchemyError:  # another worker created it first
-            _metadata.create_all(engine)
+            _metadata.create_all(self.engine)
+        except SQLAlchemyError:  # another worker made it at the same moment
+            _metadata.create_all(self.engine)
+        self._ready = True
 
     def open(self, lifetime: timedelta) -> str:
+        self._ensure_table()
         session_id = secrets.token_urlsafe(32)
         now = int(time.time())
         with self.engine.begin() as connection:
@@ -274,6 +283,7 @@ class OperatorSessions:
     def is_live(self, session_id: object) -> bool:
         if not isinstance(session_id, str) or not session_id or len(session_id) > 128:
             return False
+        self._ensure_table()
         with self.engine.connect() as connection:
             expires = connection.execute(
                 select(operator_sessions.c.expires).where(
@@ -285,6 +295,7 @@ class OperatorSessions:
     def close(self, session_id: object) -> None:
         if not isinstance(session_id, str) or not session_id:
             return
+        self._ensure_table()
         with self.engine.begin() as connection:
             connection.execute(
                 delete(operator_sessions).where(operator_sessions.c.id == _digest(session_id))
@@ -397,6 +408,9 @@ def init_app(app: Flask) -> None:
     from crampvoice_sms.web import services as sms_services
 
     sessions = OperatorSessions(sms_services(app).store.engine)
+    # A form's token lasts as long as its session (12 hours), not flask-wtf's default
+    # hour: a dashboard left open can still log out. Logging in starts a new session.
+    config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf = CSRFProtect()
     csrf.init_app(app)
     for name in (*MACHINE_BLUEPRINTS, *JSON_BLUEPRINTS):
