@@ -7,6 +7,7 @@ Requests from another machine carry REMOTE_ADDR from the documentation range."""
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,21 @@ def test_guessing_fast_gets_nowhere(app: Flask) -> None:
     remote = remote_client(app)
     answers = [log_in(remote, f"guess-{n}").status_code for n in range(40)]
     assert answers.count(401) == 5 and answers.count(429) == 35
+
+
+@WITH_TOKEN
+def test_guesses_sent_in_parallel_are_counted_too(app: Flask) -> None:
+    clients = [remote_client(app) for _ in range(20)]
+    forms = [
+        {"token": f"guess-{n}", "next": "/dashboard", "csrf_token": form_token(c)}
+        for n, c in enumerate(clients)
+    ]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(
+            pool.map(lambda pair: pair[0].post("/login", data=pair[1]).status_code,
+                     zip(clients, forms, strict=True))
+        )
+    assert answers.count(401) == 5 and answers.count(429) == 15
 
 
 # --------------------------------------------------------------------------- token strength

@@ -163,14 +163,13 @@ def login() -> Any:
         return login_form()
     guard = security.security().guard
     client = security.client_address()
-    wait = guard.wait(client)
+    wait = guard.attempt(client)
     if wait:
         log.warning("web: a login from %s refused: too many wrong tokens", client)
         page = login_form(locked=math.ceil(wait / 60))
         return page, 429, {"Retry-After": str(wait)}
     given = request.form.get("token", "")[:MAX_TOKEN]
     if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-        guard.failed(client)
         log.warning("web: a login with a wrong token from %s", client)
         return login_form(wrong=True), 401
     guard.succeeded(client)

@@ -6,9 +6,10 @@ pages' blueprints are registered):
   are refused); a weaker one stops the app at start with one line. No token at all
   stays the local mode: the dashboard only from this machine.
 - **Guess limits and lockout** (`limits`, the engine under flask-limiter, by its
-  maintainer): failed logins are counted per client address and across all clients in a
-  moving window; past a limit every login from there (the right token too) answers 429
-  with Retry-After until the window has room again. In memory by default, one store per
+  maintainer): login attempts are counted per client address and across all clients in
+  moving windows, before the token is compared (a right one clears the client's count);
+  past a limit every login from there (the right token too) answers 429 with
+  Retry-After until the window has room again. In memory by default, one store per
   app; CRAMPVOICE_RATELIMIT_STORAGE takes a `limits` storage URI (e.g. redis://) so
   several worker processes share the counts.
 - **Sessions that logout ends**: a login opens a random session id, kept server-side (its
@@ -63,7 +64,7 @@ TOKEN_SETTING = "CRAMPVOICE_DASHBOARD_TOKEN"
 PER_CLIENT_SETTING = "CRAMPVOICE_LOGIN_LIMITS"
 GLOBAL_SETTING = "CRAMPVOICE_LOGIN_GLOBAL_LIMITS"
 STORAGE_SETTING = "CRAMPVOICE_RATELIMIT_STORAGE"
-#: Failed logins one client address may make, and all clients together.
+#: Login attempts one client address may make, and all clients together.
 PER_CLIENT_LIMITS = "5 per minute; 20 per hour"
 GLOBAL_LIMITS = "100 per hour"
 #: A little under 128, so that a random 128-bit token passes however its characters fell.
@@ -194,7 +195,9 @@ def safe_next(target: object, fallback: str) -> str:
 
 
 class LoginGuard:
-    """Failed logins counted per client and overall (moving windows)."""
+    """Login attempts counted per client and overall (moving windows). Each attempt is
+    counted before the token is compared (so parallel guesses cannot all slip in before
+    the first is counted); a right token then takes the client's count back to zero."""
 
     def __init__(self, per_client: str, overall: str, storage_uri: str) -> None:
         try:
@@ -213,18 +216,14 @@ class LoginGuard:
             (item, ("login-failed", "all")) for item in self.overall
         ]
 
-    def wait(self, client: str) -> int:
-        """Seconds until this client may try again (0: now)."""
+    def attempt(self, client: str) -> int:
+        """Count an attempt: 0 if it may go on, else the seconds until one may."""
         longest = 0.0
         for item, keys in self._checks(client):
-            if not self.limiter.test(item, *keys):
+            if not self.limiter.hit(item, *keys):
                 reset = self.limiter.get_window_stats(item, *keys).reset_time
                 longest = max(longest, reset - time.time(), 1.0)
         return math.ceil(longest)
-
-    def failed(self, client: str) -> None:
-        for item, keys in self._checks(client):
-            self.limiter.hit(item, *keys)
 
     def succeeded(self, client: str) -> None:
         for item in self.per_client:
