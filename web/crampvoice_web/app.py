@@ -21,7 +21,7 @@ from flask import Blueprint, Flask
 from crampvoice_skill.handlers import Skill
 from crampvoice_skill.web import TURN_LISTENER
 from crampvoice_sms.web import services as sms_services
-from crampvoice_web import auth, dashboard, legal, simulator
+from crampvoice_web import auth, dashboard, legal, security, simulator
 from crampvoice_web.services import EXTENSION, WebServices
 from crampvoice_web.turns import TurnRecorder
 
@@ -60,3 +60,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(simulator.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.register_blueprint(legal.blueprint)  # public: /privacy, /terms
+    security.init_app(app)  # guess limits, sessions, CSRF, safe next, headers
