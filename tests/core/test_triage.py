@@ -344,6 +344,9 @@ NOT_OVER_UNTIL_IT_SAYS_SO = [
     ("I tried to walk but the pain in my left calf was too much", U),
     ("I'm confused about which stretches to do", N),
     ("my cough is keeping me up at night", N),
+    ("the cramp finally loosened enough that I could hobble to the bathroom", N),
+    ("I get a burning pain in my left leg when I stand on it", U),
+    ("calf cramp again, I stood on it and it eased", N),
 ]
 
 DISTRESS_WITHOUT_A_TOPIC = [
