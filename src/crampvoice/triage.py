@@ -246,6 +246,8 @@ class Vocabulary:
     legs: frozenset[str] = frozenset()
     elsewhere: frozenset[str] = frozenset()
     long_message_words: int = 14
+    #: (concept, topic, unless): a message naming the concept is about that topic.
+    topics: tuple[tuple[str, str, frozenset[str]], ...] = ()
     words: frozenset[str] = field(default=frozenset())  # every word the data uses
 
 
@@ -392,6 +394,16 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         if strangers:
             raise ContentError(name, f"routing.{key}", f"{strangers[0]!r}: no such concept")
         routing[key] = frozenset(names)
+    topics: list[tuple[str, str, frozenset[str]]] = []
+    for number, entry in enumerate(raw.get("routing", {}).get("topics", [])):
+        where = f"routing.topics[{number}]"
+        if not isinstance(entry, dict) or not {"concept", "topic"} <= set(entry):
+            raise ContentError(name, where, "needs a concept and a topic")
+        unless = frozenset(strings(entry.get("unless", []), f"{where}.unless"))
+        for concept in (entry["concept"], *unless):
+            if concept not in concepts:
+                raise ContentError(name, where, f"{concept!r}: no such concept")
+        topics.append((str(entry["concept"]), str(entry["topic"]), unless))
     numbers_raw = raw.get("numbers", {})
     try:
         numbers = Numbers(
@@ -423,6 +435,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
+        topics=tuple(topics),
         words=frozenset(surface),
     )
 
@@ -709,6 +722,14 @@ class Triage:
 
     def doubt(self, ask: str) -> Doubt | None:
         return next((d for d in self.vocab.doubts if d.ask == ask), None)
+
+    def topic(self, assessment: Assessment) -> str | None:
+        """The topic a message is about by what it names ([routing] topics), if any."""
+        named = assessment.concepts
+        for concept, topic, unless in self.vocab.topics:
+            if concept in named and not unless & named:
+                return topic
+        return None
 
     def elsewhere(self, assessment: Assessment) -> bool:
         """Whether a message is about something other than leg cramps ([routing])."""

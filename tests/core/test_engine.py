@@ -245,3 +245,25 @@ def test_a_question_about_something_else_is_told_so_after_its_safety_check(core:
     asked = core.respond("I get headaches a lot, what can I take?", locale="en-GB")
     settled = core.respond("no", locale="en-GB", state=asked.state)
     assert "leg cramps" in render.sms(settled) and settled.triage is Level.ROUTINE
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my legs feel like ants are crawling in them every night and I can't sleep",
+        "I have to keep moving my legs when I lie down, why?",
+        "jittery legs all evening, what helps?",
+    ],
+)
+def test_restless_legs_are_answered_as_restless_legs(core: Core, message: str) -> None:
+    reply = core.respond(message, locale="en-GB")
+    assert reply.topic == "restless_legs", message
+    assert "restless legs" in render.sms(reply).lower()
+
+
+def test_every_topic_triage_routes_to_exists_in_every_locale(core: Core) -> None:
+    from crampvoice.triage import vocabulary
+
+    for _concept, topic, _unless in vocabulary("en").topics:
+        for locale in ("en-GB", "en-US", "en-AU", "en-CA", "en-IN", "en-IE", "en-NZ"):
+            assert topic in core.content.get(locale).topics, (topic, locale)
