@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session
 from crampvoice import bedtime, phone
 from crampvoice.bedtime import Schedule
 from crampvoice.engine import Core
+from crampvoice.hashing import NumberHasher
 from crampvoice.intents import Intent
+from crampvoice.settings import Limits
 from crampvoice.state import State
 from crampvoice.storage import Store, repository
-from crampvoice_sms.config import Limits
 from crampvoice_sms.messages import Inbound, StatusReport
 from crampvoice_sms.policy import Decision, Situation, decide
-from crampvoice_sms.privacy import NumberHasher
 
 log = logging.getLogger("crampvoice.sms")
 
