@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench lambda postgres chromium clean
+.PHONY: run test lint imports typecheck pytest bench lambda postgres chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,14 @@ run: $(STAMP)
 	@echo "crampvoice: open http://127.0.0.1:8000 (the simulator; the dashboard is at /dashboard)"
 	$(BIN)/crampvoice serve
 
-test: $(STAMP) postgres chromium lint typecheck pytest
+test: $(STAMP) postgres chromium lint imports typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The import contracts in pyproject.toml ([tool.importlinter]), drawn in docs/architecture.md.
+imports: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
