@@ -33,6 +33,7 @@ from ask_sdk_model.interfaces.connections.send_request_directive import SendRequ
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
+from crampvoice import bedtime
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
 from crampvoice.state import State
@@ -226,7 +227,8 @@ class ActionIntentHandler(AbstractRequestHandler):
         route = route_of(handler_input)
         intent = handler_input.request_envelope.request.intent
         values = [slot_value(intent, name) for name in route.values]
-        at = reminders.bedtime_at(next((v for v in values if v), None))
+        # The words Alexa heard, read by the core's one bedtime rule, as a text's are.
+        at = bedtime.read_time(next((v for v in values if v), None)) or reminders.DEFAULT_AT
         assert route.intent is not None
         return render_outcome(handler_input, ACTIONS[route.intent](handler_input, at))
 
