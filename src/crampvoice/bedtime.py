@@ -14,9 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import phonenumbers
-from phonenumbers import timezone as phone_time_zones
-
 from crampvoice.content import content_dir
 from crampvoice.text import fold
 
@@ -233,6 +230,9 @@ def resolve_zone(said: str) -> str | None:
 
 def zones_for_number(number: str) -> tuple[str, ...]:
     """The zones a phone number may be in: one means known, several means ask, none: ask."""
+    import phonenumbers  # here: a speaker (the Lambda) has no phone numbers, nor this library
+    from phonenumbers import timezone as phone_time_zones
+
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
