@@ -19,8 +19,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from crampvoice.composition import Services
 from crampvoice.settings import public_url
+from crampvoice.storage.texting import SqlTexting
+from crampvoice.texting.service import Conversations, Deliveries
 from crampvoice_sms.messages import Malformed, parse_inbound, parse_status
-from crampvoice_sms.service import Conversations, Deliveries
 
 log = logging.getLogger("crampvoice.sms")
 
@@ -29,10 +30,10 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 def create_blueprint(services: Services) -> Blueprint:
     """POST /sms and POST /sms/status over the services the composition root built."""
-    conversations = Conversations(services.store, services.core, services.limits,
+    storage = SqlTexting(services.store)
+    conversations = Conversations(storage, services.core, services.limits,
                                   services.hasher, clock=services.clock)
-    deliveries = Deliveries(services.store, services.limits, services.hasher,
-                            clock=services.clock)
+    deliveries = Deliveries(storage, services.limits, services.hasher, clock=services.clock)
     validator = RequestValidator(str(services.config["TWILIO_AUTH_TOKEN"]))
     blueprint = Blueprint("sms", __name__)
 

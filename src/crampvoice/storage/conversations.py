@@ -4,7 +4,6 @@ MessageSids already answered."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +24,7 @@ from crampvoice.storage.models import (
     Subscription,
 )
 from crampvoice.storage.people import add_person, is_stopped, number_key
+from crampvoice.texting.port import Conversation
 
 
 def processed_reply(session: Session, sid: str) -> str | None:
@@ -33,26 +33,6 @@ def processed_reply(session: Session, sid: str) -> str | None:
         select(ProcessedMessage.reply).where(ProcessedMessage.sid == sid)
     )
     return reply
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """What the webhook needs about a number, read in one query with the row locked."""
-
-    person_id: int
-    locale: str
-    state: dict[str, Any]
-    stopped: bool
-    window_start: datetime | None
-    window_replies: int
-    bedtime: Schedule | None = None
-
-    def replies_in_window(self, at: datetime, window: timedelta) -> int:
-        """Replies counted against this number in the window running at `at`."""
-        start = self.window_start
-        if start is None or start + window <= at or start > at:
-            return 0
-        return self.window_replies
 
 
 # The webhook's statements, built once (building a statement costs more than running it)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
 
+from crampvoice import phone
 from crampvoice.storage.models import (
     OptOut,
     Person,
@@ -22,15 +21,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@functools.lru_cache(maxsize=4096)
-def number_key(number: str) -> str:
-    """The stored form of a number: E.164 when it parses, else as given (trimmed)."""
-    number = number.strip()
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+#: The stored form of a number: E.164 when it parses, else as given (trimmed).
+number_key = phone.e164
 
 
 def person(session: Session, number: str, *, lock: bool = False) -> Person | None:

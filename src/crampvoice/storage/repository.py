@@ -18,7 +18,6 @@ from crampvoice.storage.consent import (
     record_delivery,
 )
 from crampvoice.storage.conversations import (
-    Conversation,
     close_conversation,
     open_conversation,
     processed_reply,
@@ -62,6 +61,7 @@ from crampvoice.storage.sends import (
     skip_send,
     start_send,
 )
+from crampvoice.texting.port import Conversation
 
 __all__ = [
     "FAILED_STATUSES",
