@@ -4,23 +4,37 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench lambda postgres chromium clean
+.PHONY: run test lint imports typecheck pytest bench lambda lock postgres chromium clean
 
-$(STAMP): pyproject.toml
+# Exactly the versions in the lock file (hashes checked), then this project on top.
+$(STAMP): pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After changing dependencies in pyproject.toml (or to take newer versions): rewrite the
+# lock files with uv, then `make test`. README "Dependencies" says more.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 -o requirements/dev.lock
+	$(BIN)/uv pip compile requirements/lambda.in --constraint requirements/dev.lock \
+		--generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+		-o requirements/lambda.lock
 
 # The web app with SQLite: the simulator at http://127.0.0.1:8000/, the dashboard at /dashboard.
 run: $(STAMP)
 	@echo "crampvoice: open http://127.0.0.1:8000 (the simulator; the dashboard is at /dashboard)"
 	$(BIN)/crampvoice serve
 
-test: $(STAMP) postgres chromium lint typecheck pytest
+test: $(STAMP) postgres chromium lint imports typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The import contracts in pyproject.toml ([tool.importlinter]), drawn in docs/architecture.md.
+imports: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -45,7 +59,7 @@ lambda: $(STAMP)
 	rm -rf build/lambda build/crampvoice-lambda.zip
 	$(BIN)/python -m pip install --quiet --no-deps --target build/lambda .
 	rm -rf build/lambda/bin
-	$(BIN)/python -m pip install --quiet --target build/lambda 'ask-sdk-core>=1.19' 'simplemma>=1.1' 'rapidfuzz>=3.9'
+	$(BIN)/python -m pip install --quiet --require-hashes --target build/lambda -r requirements/lambda.lock
 	rm -rf build/lambda/bin
 	# simplemma ships 50 languages' dictionaries; the skill speaks English only.
 	find build/lambda/simplemma/strategies/dictionaries/data -name '*.plzma' ! -name 'en.plzma' -delete

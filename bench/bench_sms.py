@@ -184,7 +184,7 @@ def run() -> list[str]:
     )
     servers = []
     try:
-        servers.append(_start("crampvoice_sms.wsgi:app", real_port, env, work / "real.log"))
+        servers.append(_start("crampvoice_web.wsgi:app", real_port, env, work / "real.log"))
         servers.append(_start("bench.bench_sms:bare_app()", bare_port, env, work / "bare.log"))
         per_round = REQUESTS // ROUNDS
         real_payloads = _requests(real_port, 0, WARMUP + REQUESTS)

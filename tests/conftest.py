@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
 
-    from crampvoice_sms.web import SmsServices
+    from crampvoice.composition import Services as SmsServices
 
 REQUIRE_POSTGRES = "CRAMPVOICE_REQUIRE_POSTGRES"
 PG_USER = "postgres"  # the system user that runs the server when the tests run as root
@@ -207,8 +207,8 @@ def app(
     app_settings: dict[str, Any],
     app_base_settings: Callable[..., dict[str, Any]],
 ) -> Iterator[Flask]:
-    from crampvoice_sms.app import create_app
-    from crampvoice_sms.web import services
+    from crampvoice_web.app import create_app
+    from crampvoice_web.services import services
 
     app = create_app(app_base_settings(database_url, **app_settings))
     yield app
@@ -222,6 +222,6 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def sms(app: Flask) -> SmsServices:
-    from crampvoice_sms.web import services
+    from crampvoice_web.services import services
 
     return services(app)

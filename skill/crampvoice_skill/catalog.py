@@ -9,8 +9,10 @@ every intent in the model has a route and nothing is listed by hand:
   built-in (help, stop) adds its samples to the built-in instead;
 - each `[slots.<name>]` with samples gets `Describe<Name>Intent`: what was said in its
   slots goes to the core as text, which classifies and triages it;
-- a topic sample may use one of Alexa's built-in slot types (`{time}`: AMAZON.TIME); the
-  route names it as a value the adapter reads (the bedtime reminder's time), not as words;
+- a topic sample may use a value slot (`{time}`: the bedtime reminder's time); the route
+  names it as a value the adapter reads, never triaged. Its type lists the bedtimes
+  people say (`bedtime.spoken_examples`), and Alexa passes the words it heard, which the
+  core reads with the same rule as a text (`bedtime.read_time`);
 - the AMAZON built-ins map onto the core's conversation intents;
 - topics about text messages (`TEXT_ONLY`: opting in and out of messages) are not in
   the voice model: a speaker sends no messages, and Alexa's own Stop and Cancel
@@ -27,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crampvoice import bedtime
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
 from crampvoice.understanding import Phrasings, SlotType
@@ -52,8 +55,11 @@ BUILT_INS: Mapping[str, Intent] = {
 TEXT_ONLY = frozenset({Intent.START, Intent.STOP})
 #: In the model and handled as a launch (the welcome), not by the core's intents.
 NAVIGATE_HOME = "AMAZON.NavigateHomeIntent"
-#: Placeholders in topic samples that are Alexa built-in slot types, by slot name.
-BUILT_IN_SLOT_TYPES: Mapping[str, str] = {"time": "AMAZON.TIME"}
+#: Placeholders in topic samples that are values for the adapter (never triaged), by slot
+#: name: their slot types, whose values the core gives.
+VALUE_SLOT_TYPES: Mapping[str, SlotType] = {
+    "time": SlotType("time", tuple((words, ()) for words in bedtime.spoken_examples()), ()),
+}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _ACRONYM = re.compile(r"\b(?:[A-Z]{2,}|(?!I\b)[A-Z])\b")
@@ -82,7 +88,7 @@ class Catalog:
             intent: dict[str, Any] = {"name": name}
             route = self.routes.get(name, Route(None))
             slots = [{"name": s, "type": slot_type_name(s)} for s in route.slots]
-            slots += [{"name": s, "type": BUILT_IN_SLOT_TYPES[s]} for s in route.values]
+            slots += [{"name": s, "type": slot_type_name(s)} for s in route.values]
             if slots:
                 intent["slots"] = slots
             intent["samples"] = list(self.samples.get(name, ()))
@@ -144,9 +150,9 @@ def build_catalog(phrasings: Phrasings, topic_intents: Mapping[str, Intent]) -> 
             continue
         name = built_in_for.get(intent) or intent_name(key)
         values = tuple(dict.fromkeys(p for s in cues.samples for p in _PLACEHOLDER.findall(s)))
-        unknown = [p for p in values if p not in BUILT_IN_SLOT_TYPES]
+        unknown = [p for p in values if p not in VALUE_SLOT_TYPES]
         if unknown or (values and name in built_in_for.values()):
-            raise ValueError(f"topics.{key}: {{{(unknown or values)[0]}}} is no built-in slot here")
+            raise ValueError(f"topics.{key}: {{{(unknown or values)[0]}}} is no value slot here")
         if name not in built_in_for.values():
             routes[name] = Route(intent, key, values=values)
         samples.setdefault(name, []).extend(cues.samples)
@@ -164,7 +170,7 @@ def build_catalog(phrasings: Phrasings, topic_intents: Mapping[str, Intent]) -> 
     return Catalog(
         routes=routes,
         samples={name: tuple(alexa_sample(s) for s in found) for name, found in samples.items()},
-        slot_types=dict(phrasings.slots),
+        slot_types={**phrasings.slots, **VALUE_SLOT_TYPES},
     )
 
 

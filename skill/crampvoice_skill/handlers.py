@@ -28,13 +28,15 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
 from ask_sdk_model import Intent as AlexaIntent
-from ask_sdk_model import RequestEnvelope, Response, Slot
+from ask_sdk_model import IntentRequest, RequestEnvelope, Response, Slot
 from ask_sdk_model.interfaces.connections.send_request_directive import SendRequestDirective
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
+from crampvoice import bedtime
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
+from crampvoice.reply import Reply
 from crampvoice.state import State
 from crampvoice_skill import envelope, reminders
 from crampvoice_skill.catalog import NAVIGATE_HOME, Route, catalog
@@ -71,13 +73,13 @@ TurnListener = Callable[[TurnReport], None]
 
 
 def locale_of(handler_input: HandlerInput) -> str | None:
-    locale: str | None = handler_input.attributes_manager.request_attributes.get("locale")
-    return locale
+    locale = handler_input.attributes_manager.request_attributes.get("locale")
+    return locale if isinstance(locale, str) else None
 
 
 def state_of(handler_input: HandlerInput) -> State:
-    state: State = handler_input.attributes_manager.request_attributes.get("state", State())
-    return state
+    state = handler_input.attributes_manager.request_attributes.get("state")
+    return state if isinstance(state, State) else State()
 
 
 def spoken_text(intent: AlexaIntent | None, route: Route) -> str:
@@ -97,7 +99,13 @@ def spoken_text(intent: AlexaIntent | None, route: Route) -> str:
 
 def route_of(handler_input: HandlerInput) -> Route:
     routes = catalog().routes
-    return routes.get(get_intent_name(handler_input)) or routes[FALLBACK]
+    return routes.get(str(get_intent_name(handler_input))) or routes[FALLBACK]
+
+
+def intent_of(handler_input: HandlerInput) -> AlexaIntent | None:
+    """The intent of an IntentRequest (None for any other request)."""
+    request = handler_input.request_envelope.request
+    return request.intent if isinstance(request, IntentRequest) else None
 
 
 def slot_value(intent: AlexaIntent | None, name: str) -> str | None:
@@ -110,7 +118,8 @@ def resolved_value(slot: Slot) -> str | None:
     authorities = slot.resolutions.resolutions_per_authority if slot.resolutions else None
     for authority in authorities or []:
         if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH:
-            return str(authority.values[0].value.name) if authority.values else None
+            value = authority.values[0].value if authority.values else None
+            return str(value.name) if value is not None else None
     return None
 
 
@@ -153,12 +162,12 @@ def turn_report(handler_input: HandlerInput) -> TurnReport | None:
     ):
         return TurnReport("launch", "none", locale, True, session)
     reply = handler_input.attributes_manager.request_attributes.get(REPLY)
-    if reply is not None:
+    if isinstance(reply, Reply):
         answered = reply.intent is not Intent.FALLBACK
         return TurnReport(reply.intent.value, reply.triage.value, reply.locale, answered, session)
     if is_request_type("IntentRequest")(handler_input):
         route = route_of(handler_input)
-        if route.intent in ACTIONS:
+        if route.intent is not None and route.intent in ACTIONS:
             return TurnReport(route.intent.value, "none", locale, True, session)
     return None
 
@@ -224,9 +233,10 @@ class ActionIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         route = route_of(handler_input)
-        intent = handler_input.request_envelope.request.intent
+        intent = intent_of(handler_input)
         values = [slot_value(intent, name) for name in route.values]
-        at = reminders.bedtime_at(next((v for v in values if v), None))
+        # The words Alexa heard, read by the core's one bedtime rule, as a text's are.
+        at = bedtime.read_time(next((v for v in values if v), None)) or reminders.DEFAULT_AT
         assert route.intent is not None
         return render_outcome(handler_input, ACTIONS[route.intent](handler_input, at))
 
@@ -240,7 +250,7 @@ class CoreIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         route = route_of(handler_input)
         reply = Core.default().respond(
-            spoken_text(handler_input.request_envelope.request.intent, route),
+            spoken_text(intent_of(handler_input), route),
             state=state_of(handler_input),
             locale=locale_of(handler_input),
             intent=route.intent,
@@ -284,8 +294,9 @@ class SessionEndedHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
-        error = request.error.object_type if getattr(request, "error", None) else None
-        log.info("alexa session ended: %s %s", request.reason, error or "")
+        error = getattr(request, "error", None)
+        kind = getattr(error, "object_type", None)
+        log.info("alexa session ended: %s %s", getattr(request, "reason", None), kind or "")
         response: Response = handler_input.response_builder.response
         return response
 
@@ -364,7 +375,7 @@ class Skill:
         # The API client reaches Amazon's Reminders and settings APIs with each request's
         # apiEndpoint and apiAccessToken; it loads `requests` only when first used.
         builder = CustomSkillBuilder(api_client=reminders.LazyApiClient())
-        builder.skill_id = skill_id
+        builder.skill_id = skill_id  # type: ignore[assignment]  # ask-sdk types it as None
         self.skill_id = skill_id
         for handler in (  # the first that can handle a request handles it
             LaunchHandler(),

@@ -64,7 +64,6 @@ _MISSING = "ask_sdk_model.services.reminder_management.alert_info_spoken_info.Sp
 if AlertInfo.deserialized_types.get("spoken_info") == _MISSING:
     AlertInfo.deserialized_types["spoken_info"] = f"{SpokenInfo.__module__}.SpokenInfo"
 
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _TOKEN = re.compile(r"crampvoice-bedtime (\d{2}):(\d{2})")
 
 
@@ -82,22 +81,6 @@ class Outcome:
 
 
 # --------------------------------------------------------------------------- parsing
-
-
-def bedtime_at(value: str | None) -> time:
-    """The local time from an AMAZON.TIME value ("21:30"); 9:30 pm without a clock time
-    ("EV", "NI", nothing). Said without am or pm, 5 to 11 is the evening and 12 midnight."""
-    match = _CLOCK.fullmatch((value or "").strip())
-    if not match:
-        return DEFAULT_AT
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        return DEFAULT_AT
-    if 5 <= hour <= 11:
-        hour += 12
-    elif hour == 12:
-        hour = 0
-    return time(hour, minute)
 
 
 def spoken_time(at: time) -> str:

@@ -6,7 +6,6 @@ where the words go.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 from importlib import resources
@@ -16,11 +15,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from crampvoice import render
-from crampvoice.content import LocaleContent, Text, fill_runtime
+from crampvoice import render, replies
+from crampvoice.content import LocaleContent
 from crampvoice.engine import Core
-from crampvoice.intents import Intent
-from crampvoice.reply import Part, Reply
+from crampvoice.reply import Reply
 from crampvoice.state import State
 
 APL_TOKEN = "crampvoice-step"
@@ -63,22 +61,13 @@ def system_reply(
     values: dict[str, str] | None = None,
     end: bool = False,
 ) -> Reply:
-    """A reply of one system text (welcome, error, a reminder's outcome): the core's reply
-    shape, so numbers are read as phone numbers and the prompt is the reprompt. `values`
-    fill the text's runtime placeholders ({time}); `end` closes the conversation."""
-    system = content_for(locale).system
-    text = system[key]
-    if values:
-        text = Text(voice=fill_runtime(text.voice, values), sms=fill_runtime(text.sms, values))
-    base = Core.default().respond(None, locale=locale, intent=Intent.FALLBACK)
-    return dataclasses.replace(
-        base,
-        parts=(Part(text),),
-        state=state,
-        prompt=system[prompt],
-        say_prompt=say_prompt,
-        end_session=end,
+    """A reply of one system text (welcome, error, a reminder's outcome): the core's
+    (`crampvoice.replies`), with the reprompt as its prompt."""
+    reply: Reply = replies.system_reply(
+        Core.default(), locale, key, state,
+        values=values, prompt=prompt, say_prompt=say_prompt, end=end,
     )
+    return reply
 
 
 def to_response(handler_input: HandlerInput, reply: Reply, *, apl: bool = True) -> Response:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
+from typing import cast
 
 import flask
 
@@ -49,7 +51,7 @@ def create_blueprint(
             return _refuse("body too large")
         body = flask.request.get_data(cache=False)
         try:
-            verifier.verify(flask.request.headers, body)
+            verifier.verify(cast(Mapping[str, str], flask.request.headers), body)
             reply = skill.handle_json(body)
         except VerificationError as error:
             return _refuse(str(error))

@@ -1,10 +1,12 @@
 """AWS Lambda entry point for the Cramp Coach Alexa skill (handler: lambda_function.lambda_handler).
 
-Requests from any skill but ALEXA_SKILL_ID are refused when it is set.
+Built on the composition root like every entry point; the Lambda has no database, and
+the services open one only when asked. Requests from any skill but ALEXA_SKILL_ID are
+refused when it is set.
 """
 
-import os
-
+from crampvoice import composition
 from crampvoice_skill.handlers import Skill
 
-lambda_handler = Skill(skill_id=os.environ.get("ALEXA_SKILL_ID") or None).handle
+services = composition.build()
+lambda_handler = Skill(skill_id=str(services.config["ALEXA_SKILL_ID"]) or None).handle

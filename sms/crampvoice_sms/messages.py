@@ -1,39 +1,20 @@
-"""What Twilio posts, parsed into plain values (no web framework here).
+"""What Twilio posts, parsed into the core's plain values (crampvoice.texting.messages).
 
 A form that lacks what Twilio always sends raises `Malformed` (HTTP 400)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from crampvoice.texting.messages import Inbound, OptOutType, StatusReport
+
+__all__ = ["Inbound", "Malformed", "StatusReport", "parse_inbound", "parse_status"]
 
 MAX_FIELD = 64
-OPT_OUT_TYPES = frozenset({"STOP", "START", "HELP"})
 
 
 class Malformed(ValueError):
     """A signed request without a field Twilio always sends."""
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One incoming text."""
-
-    sid: str
-    sender: str
-    body: str = ""
-    media: int = 0
-    opt_out_type: str | None = None  # Twilio Advanced Opt-Out: STOP, START or HELP
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    """One status callback for a message we sent."""
-
-    sid: str
-    to: str
-    status: str
-    error_code: str | None = None
 
 
 def _required(form: Mapping[str, str], *names: str) -> str:
@@ -59,7 +40,7 @@ def parse_inbound(form: Mapping[str, str]) -> Inbound:
         sender=sender,
         body=form.get("Body") or "",
         media=media,
-        opt_out_type=opt_out if opt_out in OPT_OUT_TYPES else None,
+        opt_out_type=OptOutType(opt_out) if opt_out in OptOutType.__members__ else None,
     )
 
 

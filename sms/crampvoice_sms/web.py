@@ -11,57 +11,68 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from crampvoice.storage import Store
-from crampvoice_sms.config import public_url
+from crampvoice.composition import Services
+from crampvoice.settings import public_url
+from crampvoice.storage.texting import SqlTexting
+from crampvoice.texting.service import Conversations, Deliveries
 from crampvoice_sms.messages import Malformed, parse_inbound, parse_status
-from crampvoice_sms.outbound import Sender
-from crampvoice_sms.service import Conversations, Deliveries
 
 log = logging.getLogger("crampvoice.sms")
 
-blueprint = Blueprint("sms", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
-EXTENSION = "crampvoice_sms"
 
 
-@dataclass(frozen=True)
-class SmsServices:
-    """What the SMS endpoints use, built once per app by `create_app`."""
+def create_blueprint(services: Services) -> Blueprint:
+    """POST /sms and POST /sms/status over the services the composition root built."""
+    storage = SqlTexting(services.store)
+    conversations = Conversations(storage, services.core, services.limits,
+                                  services.hasher, clock=services.clock)
+    deliveries = Deliveries(storage, services.limits, services.hasher, clock=services.clock)
+    validator = RequestValidator(str(services.config["TWILIO_AUTH_TOKEN"]))
+    blueprint = Blueprint("sms", __name__)
 
-    store: Store
-    conversations: Conversations
-    deliveries: Deliveries
-    sender: Sender
-    validator: RequestValidator
+    def signed_by_twilio(view: View) -> View:
+        """403 unless X-Twilio-Signature matches the public URL and the form."""
 
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            signature = request.headers.get("X-Twilio-Signature", "")
+            url = public_url(services.config, request.path)
+            if request.query_string:
+                url += "?" + request.query_string.decode("utf-8", "replace")
+            if not signature or not validator.validate(url, request.form, signature):
+                log.warning("sms: refused %s: missing or wrong X-Twilio-Signature", request.path)
+                abort(403)
+            return view(*args, **kwargs)
 
-def services(app: Flask | None = None) -> SmsServices:
-    found: SmsServices = (app or current_app).extensions[EXTENSION]
-    return found
+        return cast(View, checked)
 
+    @blueprint.post("/sms")
+    @signed_by_twilio
+    def inbound() -> Response:
+        message = parse_inbound(request.form)
+        outcome = conversations.handle(message)
+        return twiml(outcome.text)
 
-def signed_by_twilio(view: View) -> View:
-    """403 unless X-Twilio-Signature matches the public URL and the form."""
+    @blueprint.post("/sms/status")
+    @signed_by_twilio
+    def status() -> Response:
+        report = parse_status(request.form)
+        deliveries.record(report)
+        return Response(status=204)
 
-    @functools.wraps(view)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        signature = request.headers.get("X-Twilio-Signature", "")
-        url = public_url(current_app.config, request.path)
-        if request.query_string:
-            url += "?" + request.query_string.decode("utf-8", "replace")
-        if not signature or not services().validator.validate(url, request.form, signature):
-            log.warning("sms: refused %s: missing or wrong X-Twilio-Signature", request.path)
-            abort(403)
-        return view(*args, **kwargs)
+    @blueprint.errorhandler(Malformed)
+    def malformed(error: Malformed) -> tuple[str, int]:
+        log.warning("sms: refused %s: %s", request.path, error)
+        return f"Bad request: {error}\n", 400
 
-    return cast(View, checked)
+    return blueprint
 
 
 def twiml(text: str | None) -> Response:
@@ -69,25 +80,3 @@ def twiml(text: str | None) -> Response:
     if text:
         reply.message(text)
     return Response(str(reply), mimetype="application/xml")
-
-
-@blueprint.post("/sms")
-@signed_by_twilio
-def inbound() -> Response:
-    message = parse_inbound(request.form)
-    outcome = services().conversations.handle(message)
-    return twiml(outcome.text)
-
-
-@blueprint.post("/sms/status")
-@signed_by_twilio
-def status() -> Response:
-    report = parse_status(request.form)
-    services().deliveries.record(report)
-    return Response(status=204)
-
-
-@blueprint.errorhandler(Malformed)
-def malformed(error: Malformed) -> tuple[str, int]:
-    log.warning("sms: refused %s: %s", request.path, error)
-    return f"Bad request: {error}\n", 400

@@ -14,9 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import phonenumbers
-from phonenumbers import timezone as phone_time_zones
-
 from crampvoice.content import content_dir
 from crampvoice.text import fold
 
@@ -37,20 +34,27 @@ _OFF = re.compile(
     r"|^\s*(stop|cancel|end|turn off|no more)\s+(my\s+)?(bedtime|reminders?|bedtime reminders?)\b"
 )
 _ZONE = re.compile(r"^\s*(tz|timezone|time zone)\s*[:=]?\s*(?P<zone>.+?)\s*$")
-_TIME = r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>a\.?m\.?|p\.?m\.?)?"
+_TIME = (
+    r"(?:(?P<named>noon|midday|midnight)"
+    r"|(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?"
+    r"(?:\s*(?P<half>a\.?\s?m\.?|p\.?\s?m\.?))?"
+    r"(?:\s+(?:o'?clock|oclock))?"
+    r"(?:\s+(?P<part>tonight|at night|in the evening|this evening|in the morning))?)"
+)
 _SET = [
     re.compile(rf"^\s*bedtime\s*(?:at|for|to|is|=|:)?\s*{_TIME}\s*$"),
-    re.compile(rf"\bremind\s+me\b.*?\b(?:at|for|by)\s+{_TIME}\b"),
+    re.compile(rf"\bremind\s+me\b.*?\b(?:at|for|by)\s+{_TIME}(?![\w:.])"),
     re.compile(
-        rf"\b(?:change|move|set|make)\s+(?:my\s+)?bedtime\s+(?:reminder\s+)?(?:to|for|at)\s+{_TIME}\b"
+        rf"\b(?:change|move|set|make)\s+(?:my\s+)?bedtime\s+(?:reminder\s+)?(?:to|for|at)\s+{_TIME}(?![\w:.])"
     ),
-    re.compile(rf"\bbedtime\s+(?:reminder\s+)?(?:at|for)\s+{_TIME}\b"),
+    re.compile(rf"\bbedtime\s+(?:reminder\s+)?(?:at|for)\s+{_TIME}(?![\w:.])"),
 ]
+_WHOLE_TIME = re.compile(rf"^\s*(?:at|for|by|to)?\s*{_TIME}\s*$")
 
 
 def parse(text: str) -> BedtimeRequest | None:
     """A bedtime command in a message, or None when the message is about something else."""
-    folded = fold(text).strip().rstrip(".!")
+    folded = spell_numbers(fold(text).strip().rstrip(".!"))
     if _OFF.search(folded):
         return BedtimeRequest("off")
     zone = _ZONE.match(folded)
@@ -60,33 +64,127 @@ def parse(text: str) -> BedtimeRequest | None:
     for pattern in _SET:
         match = pattern.search(folded)
         if match:
-            at = _clock(match.group("hour"), match.group("minute"), match.group("half"))
+            at = _from_match(match)
             if at is not None:
                 return BedtimeRequest("set", at=at)
             return BedtimeRequest("invalid", said_time=_as_written(match))
     return None
 
 
+def read_time(words: str | None) -> time | None:
+    """The time of day some words name ("9:30pm", "ten tonight", "at 12", "midnight"),
+    by the bedtime rule (`clock`); None when they name none. The one reader for every
+    channel: a text's "BEDTIME 10" and the words Alexa heard in the reminder's time slot."""
+    match = _WHOLE_TIME.match(spell_numbers(fold(words or "").strip().rstrip(".!")))
+    return _from_match(match) if match else None
+
+
+def _from_match(match: re.Match[str]) -> time | None:
+    named = match.group("named")
+    if named:
+        return time(0, 0) if named == "midnight" else time(12, 0)
+    return clock(match.group("hour"), match.group("minute"), match.group("half"),
+                 match.group("part"))
+
+
 def _as_written(match: re.Match[str]) -> str:
     """ "25:00", "13pm": a time that is not a time of day, as the person wrote it."""
     minute = match.group("minute")
-    half = (match.group("half") or "").replace(".", "")
-    return match.group("hour") + (f":{minute}" if minute else "") + half
+    half = (match.group("half") or "").replace(".", "").replace(" ", "")
+    return (match.group("hour") or "") + (f":{minute}" if minute else "") + half
 
 
-def _clock(hour_text: str, minute_text: str | None, half: str | None) -> time | None:
+def clock(
+    hour_text: str, minute_text: str | None, half: str | None, part: str | None = None
+) -> time | None:
+    """The bedtime rule, the same on every channel. A time said at bedtime is in the
+    evening or the night, so an hour without am or pm means the one between 5 pm and
+    4:59 am: 5 to 11 are the evening (10 -> 10 pm), 12 is midnight, 1 to 4 are the small
+    hours (3 -> 3 am). With am or pm, or "in the morning", it is as said (12 pm is noon,
+    12 am midnight); "tonight", "at night" and "in the evening" are the bare rule. An
+    hour of 0 or 13 to 23 is a 24-hour time ("21:30"). None: not a time of day."""
     hour, minute = int(hour_text), int(minute_text or 0)
     if minute > 59:
         return None
+    if half is None and part == "in the morning":
+        half = "am"
     if half:
         if not 1 <= hour <= 12:
             return None
-        hour = hour % 12 + (12 if half.startswith("p") else 0)
-    elif 1 <= hour <= 11:
-        hour += 12  # "remind me at 10" means the evening: this is a bedtime
-    elif hour > 23:
+        return time(hour % 12 + (12 if half.startswith("p") else 0), minute)
+    if hour > 23:
         return None
+    if 5 <= hour <= 11:
+        hour += 12
+    elif hour == 12:
+        hour = 0
     return time(hour, minute)
+
+
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_NUMBER = (
+    r"(?:(?:twenty|thirty|forty|fifty)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"|\d{1,2})"
+)
+_HALF_PAST = re.compile(rf"\b(?P<how>half|quarter)\s+past\s+(?P<hour>{_NUMBER})\b")
+_QUARTER_TO = re.compile(rf"\bquarter\s+to\s+(?P<hour>{_NUMBER})\b")
+_HOUR_MINUTES = re.compile(
+    rf"\b(?P<hour>{_NUMBER})\s+(?:(?P<oh>oh|o)\s+(?P<single>{_NUMBER})|(?P<minutes>{_NUMBER}))\b"
+    r"(?!\s*:)"
+)
+_WORD = re.compile(rf"\b(?!\d){_NUMBER}\b")
+
+
+def _number(words: str) -> int:
+    if words.isdigit():
+        return int(words)
+    first, *rest = re.split(r"[\s-]", words)
+    return _TENS.get(first, _UNITS.get(first, 0)) + (_UNITS[rest[0]] if rest else 0)
+
+
+def spell_numbers(text: str) -> str:
+    """Times said in words as digits, as a speaker's words come ("nine thirty" -> "9:30",
+    "half past ten" -> "10:30", "quarter to eleven" -> "10:45", "ten" -> "10")."""
+
+    def half_past(match: re.Match[str]) -> str:
+        minutes = 30 if match.group("how") == "half" else 15
+        return f"{_number(match.group('hour'))}:{minutes:02d}"
+
+    def quarter_to(match: re.Match[str]) -> str:
+        hour = _number(match.group("hour"))
+        return f"{(hour - 1) or 12}:45"
+
+    def hour_minutes(match: re.Match[str]) -> str:
+        hour = _number(match.group("hour"))
+        minutes = _number(match.group("single") or match.group("minutes"))
+        if match.group("single") is not None and minutes > 9:
+            return match.group(0)
+        plain = minutes < 10 and not match.group("oh")  # "nine five" is no time
+        if plain or not 0 <= hour <= 23 or not 0 <= minutes <= 59:
+            return match.group(0)
+        return f"{hour}:{minutes:02d}"
+
+    text = _HALF_PAST.sub(half_past, text)
+    text = _QUARTER_TO.sub(quarter_to, text)
+    text = _HOUR_MINUTES.sub(hour_minutes, text)
+    return _WORD.sub(lambda m: str(_number(m.group(0))), text)
+
+
+def spoken_examples() -> tuple[str, ...]:
+    """Bedtimes as people say them, for a speaker's time slot (the interaction model's
+    values: what Alexa listens for; any other words still reach `read_time`)."""
+    words = [w for w, n in _UNITS.items() if n <= 12]
+    examples = ["midnight", "noon"]
+    for word in words:
+        examples += [word, f"{word} thirty", f"{word} pm", f"{word} thirty pm",
+                     f"half past {word}", f"{word} tonight", f"{word} o'clock"]
+    return tuple(examples)
 
 
 @dataclass(frozen=True)
@@ -132,6 +230,9 @@ def resolve_zone(said: str) -> str | None:
 
 def zones_for_number(number: str) -> tuple[str, ...]:
     """The zones a phone number may be in: one means known, several means ask, none: ask."""
+    import phonenumbers  # here: a speaker (the Lambda) has no phone numbers, nor this library
+    from phonenumbers import timezone as phone_time_zones
+
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:

@@ -1,9 +1,11 @@
 """The `crampvoice` command.
 
 The core's own commands (ask, eval, and chat on a speaker) import nothing from the
-adapters; the commands that run a server, text the SMS service or build the skill import
-their adapter lazily, so this module is the composition root and the core stays free of
-Flask, ask-sdk and twilio.
+adapters. The commands that run a server, send the bedtime prompts, text the SMS service
+or build the skill belong to their adapter, which registers them as entry points in the
+`crampvoice.commands` group (pyproject.toml); this module finds them by name, so the
+core imports no adapter and no Flask, ask-sdk or twilio. Every command builds what it
+needs with the composition root (`crampvoice.composition`).
 
 Every command works from any directory (content, corpora and the skill folder are found
 beside the package, not in the working directory), and every refusal or failure is one
@@ -18,6 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -67,6 +70,18 @@ def _show(reply: Reply, channel: str, as_json: bool) -> str:
     return render.sms(reply) if channel == "sms" else render.plain_voice(reply)
 
 
+#: The entry-point group where the adapters register their commands.
+COMMANDS = "crampvoice.commands"
+
+
+def adapter_command(name: str) -> Any:
+    """An adapter's command registered under `name` in the `crampvoice.commands` group."""
+    found = entry_points(group=COMMANDS, name=name)
+    if not found:
+        raise Refusal(f"the {name} command is not installed (pip install -e . registers it)")
+    return next(iter(found)).load()
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     reply = Core.default().respond(" ".join(args.text), locale=args.locale)
     print(_show(reply, args.channel, args.json))
@@ -75,9 +90,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     if args.channel == "sms":  # the SMS service itself, exactly as a text reaches it
-        from crampvoice_sms.commands import chat
-
-        return int(chat(args))
+        return int(adapter_command("chat-sms")(args))
     core = Core.default()
     state = State()
     print(f"crampvoice chat ({args.channel}, {args.locale}). Ctrl-D to leave.")
@@ -137,31 +150,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from crampvoice_sms.commands import serve  # the web adapter (Flask)
-
-    return int(serve(args))
+    return int(adapter_command("serve")(args))  # the web app (Flask)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from crampvoice_sms.commands import worker  # sends through twilio's REST client
-
-    return int(worker(args))
+    return int(adapter_command("worker")(args))  # sends through twilio's REST client
 
 
 def cmd_sms(args: argparse.Namespace) -> int:
-    from crampvoice_sms.commands import send  # signs with twilio's own validator
-
-    return int(send(args))
+    return int(adapter_command("sms")(args))  # signs with twilio's own validator
 
 
 def cmd_build_skill(args: argparse.Namespace) -> int:
-    from crampvoice_skill.commands import build_skill  # the Alexa adapter
-
     if args.out is None:
         if not (REPO / "skill").is_dir():
             raise Refusal("no skill/ folder beside this install: give --out DIRECTORY")
         args.out = str(REPO / SKILL_MODELS)
-    return int(build_skill(args))
+    return int(adapter_command("build-skill")(args))  # the Alexa adapter
 
 
 class Parser(argparse.ArgumentParser):

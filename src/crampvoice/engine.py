@@ -218,11 +218,10 @@ class _Composer:
             return self.reply(
                 turn, [Part(question)], State(pending=assessment.ask, topic=held), prompt=question
             )
-        named = self.triage.topic(assessment)
-        if named in self.content.topics and (intent in _LEG_ANSWERS or intent in _HELD):
+        named = self.content.topics.get(self.triage.topic(assessment) or "")
+        if named is not None and (intent in _LEG_ANSWERS or intent in _HELD):
             # What the message names decides ("ants crawling in my legs, I can't sleep").
-            topic = self.content.topics[named]
-            return self.topic(self.as_intent(turn, topic.intent), topic.key)
+            return self.topic(self.as_intent(turn, named.intent), named.key)
         elsewhere = self.triage.elsewhere(assessment)
         if assessment.informational and not elsewhere and (
             intent is Intent.FALLBACK or turn.understanding.guessed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 from crampvoice.content import library
@@ -24,3 +26,14 @@ def region(number: str) -> str | None:
 def locale_for(number: str) -> str:
     """The content locale for replies to this number (unknown country: the neutral base)."""
     return library().locale_for_country(region(number))
+
+
+@functools.lru_cache(maxsize=4096)
+def e164(number: str) -> str:
+    """The stored form of a number: E.164 when it parses, else as given (trimmed)."""
+    number = number.strip()
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

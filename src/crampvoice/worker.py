@@ -275,6 +275,16 @@ class Dispatcher:
                 return total
             total += self.deliver(batch)
 
+    def start_thread(self) -> threading.Event:
+        """Run on a daemon thread beside a web server (`crampvoice serve`); set the
+        returned event to stop it between two sends."""
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=self.run, args=(stop,), name="crampvoice-worker", daemon=True
+        )
+        thread.start()
+        return stop
+
     def run(self, stop: threading.Event) -> None:
         """Batches until `stop` is set; a failing database is logged and retried."""
         self._stop = stop

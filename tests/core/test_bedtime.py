@@ -153,3 +153,63 @@ def test_numbers_without_a_region_use_their_country_code() -> None:
     assert phone.locale_for("+5511987654321") == "en"  # Brazil: region-neutral numbers
     assert phone.locale_for("+4915123456789") == "en-150"  # Germany: 112
     assert phone.locale_for("not a number") == "en"
+
+
+# --------------------------------------------------------------------------- the bedtime rule
+# Written by hand from the rule in the README ("Bedtime times"): one reader for a text's
+# words and the words Alexa heard.
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("at 12", time(0, 0)),
+        ("12", time(0, 0)),
+        ("12:30", time(0, 30)),
+        ("at 3", time(3, 0)),
+        ("4:59", time(4, 59)),
+        ("5", time(17, 0)),
+        ("9", time(21, 0)),
+        ("9:30", time(21, 30)),
+        ("9:30pm", time(21, 30)),
+        ("9.30 p.m.", time(21, 30)),
+        ("9 am", time(9, 0)),
+        ("3 in the morning", time(3, 0)),
+        ("12am", time(0, 0)),
+        ("12 pm", time(12, 0)),
+        ("21:30", time(21, 30)),
+        ("00:15", time(0, 15)),
+        ("midnight", time(0, 0)),
+        ("noon", time(12, 0)),
+        ("midday", time(12, 0)),
+        ("10 tonight", time(22, 0)),
+        ("11 at night", time(23, 0)),
+        ("10 o'clock", time(22, 0)),
+        ("ten", time(22, 0)),
+        ("nine thirty", time(21, 30)),
+        ("nine thirty p. m.", time(21, 30)),
+        ("half past ten", time(22, 30)),
+        ("quarter to eleven", time(22, 45)),
+        ("quarter to one", time(0, 45)),
+        ("nine oh five", time(21, 5)),
+        ("twenty one thirty", time(21, 30)),
+        ("twelve tonight", time(0, 0)),
+    ],
+)
+def test_read_time_follows_the_bedtime_rule(words: str, expected: time) -> None:
+    assert bedtime.read_time(words) == expected
+
+
+@pytest.mark.parametrize(
+    "words", ["", None, "bedtime", "25:00", "9:75", "13pm", "0am", "tonight", "soon"]
+)
+def test_words_that_name_no_time_of_day_read_as_none(words: str | None) -> None:
+    assert bedtime.read_time(words) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["BEDTIME at 12", "remind me at 12", "bedtime midnight", "change my bedtime to 12"],
+)
+def test_a_text_reads_its_time_with_the_same_rule(message: str) -> None:
+    assert bedtime.parse(message) == BedtimeRequest("set", at=time(0, 0))

@@ -102,7 +102,7 @@ def normalise(text: str) -> str:
 
 def expansions(model: dict[str, Any], intent: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(sample, words) for every sample with every combination of its custom slots'
-    values and synonyms; a built-in slot (AMAZON.TIME) stays a placeholder."""
+    values and synonyms."""
     words = slot_words(model)
     types = {s["name"]: s["type"] for s in intent.get("slots", [])}
     for sample in intent["samples"]:
@@ -188,7 +188,7 @@ def utterances(locale: str) -> list[Utterance]:
             slots = {}
             for name in re.findall(r"\{(\w+)\}", sample):
                 slot_type = types[name]
-                slots[name] = "22:00" if slot_type == "AMAZON.TIME" else next(turn[slot_type])
+                slots[name] = next(turn[slot_type])
             found.append(Utterance(intent["name"], sample, slots))
     for word in words["SymptomType"]:
         found.append(Utterance("DescribeSymptomIntent", "{symptom}", {"symptom": word}))

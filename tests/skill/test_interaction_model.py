@@ -14,7 +14,6 @@ import pytest
 from crampvoice.content import library
 from crampvoice.intents import Intent
 from crampvoice_skill.catalog import (
-    BUILT_IN_SLOT_TYPES,
     LOCALES,
     NAVIGATE_HOME,
     catalog,
@@ -117,7 +116,7 @@ def test_samples_and_slots_are_well_formed() -> None:
         assert re.fullmatch(r"(AMAZON\.)?[A-Za-z]+", intent["name"]), intent["name"]
         slots = {s["name"]: s["type"] for s in intent.get("slots", [])}
         for slot_type in slots.values():
-            assert slot_type in types or slot_type in BUILT_IN_SLOT_TYPES.values(), slot_type
+            assert slot_type in types, slot_type
         for sample in intent["samples"]:
             used = re.findall(r"\{(\w+)\}", sample)
             assert set(used) <= set(slots), sample

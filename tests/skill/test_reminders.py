@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -433,25 +434,6 @@ def test_every_locales_reminder_text_has_no_medical_words() -> None:
         assert not has_medical_words(content.get(locale).system["reminder"].voice), locale
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("21:30", time(21, 30)),
-        ("9:30", time(21, 30)),
-        ("05:00", time(17, 0)),
-        ("12:00", time(0, 0)),
-        ("01:15", time(1, 15)),
-        ("23:59", time(23, 59)),
-        ("24:00", time(21, 30)),
-        ("EV", time(21, 30)),
-        ("", time(21, 30)),
-        (None, time(21, 30)),
-    ],
-)
-def test_bedtime_at(value: str | None, expected: time) -> None:
-    assert reminders.bedtime_at(value) == expected
-
-
 def test_the_ask_token_carries_the_time_and_a_strange_one_is_the_default() -> None:
     assert reminders.token_time(reminders.ask_token(time(22, 45))) == time(22, 45)
     for token in ("", None, "crampvoice-bedtime 99:99", "someone else's"):
@@ -462,7 +444,11 @@ def test_the_model_has_the_reminder_intents_with_a_time_slot() -> None:
     model = json.loads((MODELS / "en-US.json").read_text(encoding="utf-8"))
     intents = {i["name"]: i for i in model["interactionModel"]["languageModel"]["intents"]}
     reminder = intents["ReminderSetIntent"]
-    assert reminder["slots"] == [{"name": "time", "type": "AMAZON.TIME"}]
+    assert reminder["slots"] == [{"name": "time", "type": "TimeType"}]
+    times = {t["name"]: t for t in model["interactionModel"]["languageModel"]["types"]}
+    assert {"midnight", "noon", "nine thirty pm"} <= {
+        v["name"]["value"] for v in times["TimeType"]["values"]
+    }
     assert "set a bedtime reminder for {time}" in reminder["samples"]
     assert "remind me to stretch at bedtime" in reminder["samples"]
     assert "cancel my bedtime reminder" in intents["ReminderCancelIntent"]["samples"]
@@ -478,3 +464,44 @@ def test_a_cold_lambda_does_not_load_the_http_client() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "requests" not in json.loads(out.stdout)  # loaded on the first call to Amazon
+
+
+# --------------------------------------------------------------------------- one bedtime rule
+
+#: Written by hand: what a person at bedtime means (README, "Bedtime times").
+SAME_TIME = [
+    ("at 12", "12:00 am"),
+    ("at 3", "3:00 am"),
+    ("9", "9:00 pm"),
+    ("9:30pm", "9:30 pm"),
+    ("21:30", "9:30 pm"),
+    ("midnight", "12:00 am"),
+    ("noon", "12:00 pm"),
+    ("10 tonight", "10:00 pm"),
+]
+
+
+@pytest.mark.parametrize(("words", "shown"), SAME_TIME)
+def test_the_same_bedtime_words_give_the_same_time_by_text_and_on_alexa(
+    amazon: Amazon, tmp_path: Path, words: str, shown: str
+) -> None:
+    from crampvoice_sms import fake
+    from crampvoice_web.app import create_app
+    from crampvoice_web.services import services
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                      "CRAMPVOICE_WORKER": "off"})
+    try:
+        [texted] = fake.for_config(app.test_client(), app.config).text(
+            "+447400123456", f"BEDTIME {words}"
+        )
+    finally:
+        services(app).close()
+    assert f"every night at {shown} (UK time)" in texted
+
+    amazon.time_zone()
+    amazon.listing()
+    amazon.creates()
+    heard = words.removeprefix("at ")  # "remind me to stretch at {time}": the slot's words
+    turn = amazon.echo(permitted=True).intent("ReminderSetIntent", time=heard)
+    assert f"every night at {shown}." in turn.said

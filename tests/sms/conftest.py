@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
-from crampvoice_sms.commands import reply_texts
+from crampvoice_sms.fake import reply_texts
 from tests.conftest import offline_settings
 
 TOKEN = "test-auth-token-0123456789abcdef"

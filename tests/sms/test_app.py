@@ -8,9 +8,9 @@ import sys
 import pytest
 from flask import Flask
 
-from crampvoice_sms import config
-from crampvoice_sms.app import create_app
-from crampvoice_sms.web import services
+from crampvoice import settings as config
+from crampvoice_web.app import create_app
+from crampvoice_web.services import services
 
 from .conftest import Phone, settings
 
@@ -34,7 +34,7 @@ def test_settings_come_from_the_environment(database_url: str,
     app = create_app({"TESTING": True})
     try:
         assert app.config["DATABASE_URL"] == database_url
-        assert services(app).conversations.limits.replies == 7
+        assert services(app).limits.replies == 7
         assert app.config["TWILIO_AUTH_TOKEN"] == "from-the-environment"
     finally:
         services(app).store.dispose()

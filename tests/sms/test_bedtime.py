@@ -11,10 +11,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from crampvoice.composition import Services as SmsServices
 from crampvoice.state import State
 from crampvoice.storage import repository
 from crampvoice.storage.models import Event, Subscription
-from crampvoice_sms.web import SmsServices
 
 from .conftest import US_NUMBER, Phone
 

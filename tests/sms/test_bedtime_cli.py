@@ -12,8 +12,8 @@ from pathlib import Path
 
 from crampvoice.content import library
 from crampvoice.storage import Store, repository
-from crampvoice_sms.app import create_app
-from crampvoice_sms.web import services
+from crampvoice_web.app import create_app
+from crampvoice_web.services import services
 
 from .conftest import US_NUMBER, Phone, settings
 from .test_cli import crampvoice, free_port, local_env

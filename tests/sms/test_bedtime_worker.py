@@ -13,12 +13,12 @@ import requests
 import responses
 from flask import Flask
 
+from crampvoice import settings as config
+from crampvoice.composition import Services as SmsServices
 from crampvoice.content import library
 from crampvoice.storage import repository
 from crampvoice.worker import Dispatcher
-from crampvoice_sms import config
-from crampvoice_sms.dispatch import dispatcher
-from crampvoice_sms.web import SmsServices
+from crampvoice_web.services import services
 
 from .conftest import PUBLIC_URL, US_NUMBER, Phone
 from .test_outbound import LIVE, MESSAGES, sent_form
@@ -36,7 +36,7 @@ def due_at(sms: SmsServices) -> datetime:
 def worker_at(app: Flask, sms: SmsServices) -> Dispatcher:
     """The app's worker with its clock just after the next prompt fell due."""
     moment = due_at(sms) + timedelta(seconds=5)
-    return dispatcher(app, clock=lambda: moment)
+    return services(app).dispatcher(clock=lambda: moment)
 
 
 def sends(sms: SmsServices) -> list[tuple[str, str | None]]:
@@ -114,7 +114,7 @@ def test_a_prompt_that_may_have_gone_through_is_not_sent_again(
         twilio.post(MESSAGES, **failure)  # type: ignore[arg-type]
         assert worker_at(app, sms).drain() == {status: 1}
         later = tonight + timedelta(minutes=20)  # a second run the same evening
-        assert dispatcher(app, clock=lambda: later).drain() == {}
+        assert services(app).dispatcher(clock=lambda: later).drain() == {}
         assert len(twilio.calls) == 1
     assert sends(sms) == [(status, None)]
 
@@ -132,7 +132,7 @@ def test_error_21610_stops_the_number_and_its_prompts(
         assert repository.is_stopped(session, US_NUMBER)
         assert repository.count_active_subscriptions(session) == 0
     with responses.RequestsMock(assert_all_requests_are_fired=False) as twilio:
-        assert dispatcher(app, clock=lambda: first + timedelta(days=1)).drain() == {}
+        assert services(app).dispatcher(clock=lambda: first + timedelta(days=1)).drain() == {}
         assert len(twilio.calls) == 0
 
 

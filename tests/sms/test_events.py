@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from crampvoice.composition import Services as SmsServices
 from crampvoice.storage.models import Event
-from crampvoice_sms.web import SmsServices
 from tests.sms.conftest import Phone
 
 
@@ -44,4 +44,4 @@ def test_erasure_removes_the_persons_events(phone: Phone, us_phone: Phone, sms: 
     phone.text("delete")
     phone.text("yes")
     remaining = events(sms)
-    assert {e.sender for e in remaining} == {sms.conversations.hasher(us_phone.number)}
+    assert {e.sender for e in remaining} == {sms.hasher(us_phone.number)}

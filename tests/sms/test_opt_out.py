@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import responses
 
+from crampvoice.composition import Services as SmsServices
 from crampvoice.storage import repository
-from crampvoice_sms.web import SmsServices
 
 from .conftest import Phone
 

@@ -10,10 +10,10 @@ import pytest
 import requests
 import responses
 
+from crampvoice.composition import Services as SmsServices
 from crampvoice.content import SMS_ONE_SEGMENT
 from crampvoice.render import BudgetError
 from crampvoice.storage import repository
-from crampvoice_sms.web import SmsServices
 
 from .conftest import PUBLIC_URL, UK_NUMBER, Phone
 

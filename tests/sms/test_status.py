@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import responses
 
+from crampvoice.composition import Services as SmsServices
 from crampvoice.storage import repository
-from crampvoice_sms.web import SmsServices
 
 from .conftest import PUBLIC_URL, TWILIO_NUMBER, Phone, new_sid, sign
 

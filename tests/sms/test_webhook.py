@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crampvoice import gsm, render
+from crampvoice.composition import Services as SmsServices
 from crampvoice.engine import Core
 from crampvoice.state import State
 from crampvoice.storage.models import Person, ProcessedMessage
-from crampvoice_sms.web import SmsServices
 
 from .conftest import PUBLIC_URL, SECRET, UK_NUMBER, Phone, sign
 
@@ -190,7 +190,7 @@ def test_concurrent_duplicates_act_once(client: FlaskClient, phone: Phone) -> No
 def test_phone_numbers_are_logged_only_as_a_keyed_hash(
     phone: Phone, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from crampvoice_sms.privacy import NumberHasher
+    from crampvoice.hashing import NumberHasher
 
     caplog.set_level(logging.DEBUG)
     phone.text("cramp")

@@ -21,8 +21,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from crampvoice_sms.app import create_app
-from crampvoice_sms.web import SmsServices, services
+from crampvoice.composition import Services as SmsServices
+from crampvoice_web.app import create_app
+from crampvoice_web.services import services
 from tests.conftest import offline_settings
 
 REQUIRE_BROWSER = "CRAMPVOICE_REQUIRE_BROWSER"

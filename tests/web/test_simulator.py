@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from crampvoice import render
+from crampvoice.composition import Services as SmsServices
 from crampvoice.content import library
 from crampvoice.engine import Core
 from crampvoice.storage import repository
 from crampvoice.storage.models import Event, ProcessedMessage
-from crampvoice_sms.web import SmsServices
 from crampvoice_web import speaker
 
 
@@ -239,7 +239,7 @@ def test_a_bedtime_reminder_asks_for_alexas_permission(client: FlaskClient) -> N
     voice.launch()
     data = voice.say("remind me to stretch every night at 10 pm")
     assert data["routed"]["intent"] == "ReminderSetIntent"
-    assert data["routed"]["slots"] == {"time": "22:00"}
+    assert data["routed"]["slots"] == {"time": "10 pm"}  # the words heard; the core reads them
     assert data["reply"]["asks_permission"] is True and data["reply"]["ended"]
 
 
@@ -350,9 +350,9 @@ def test_voice_turns_on_alexa_are_counted_without_words(app: Flask) -> None:
 
 def test_the_app_counts_alexa_turns_as_voice_events(app: Flask, sms: SmsServices) -> None:
     from crampvoice_skill.handlers import TurnReport
-    from crampvoice_skill.web import TURN_LISTENER
+    from crampvoice_web.services import web_services
 
-    app.extensions[TURN_LISTENER](TurnReport("relief_now", "none", "en-US", True, "s-1"))
+    web_services(app).turns(TurnReport("relief_now", "none", "en-US", True, "s-1"))
     (event,) = events(sms)
     assert (event.channel, event.intent, event.text) == ("voice", "relief_now", None)
     assert event.sender and "s-1" not in event.sender

@@ -1,6 +1,12 @@
-"""Adding the pages to the web app.
+"""The web app: one Flask app over the services of the composition root, with the SMS
+webhooks (/sms, /sms/status), the Alexa endpoint (/alexa), and the pages: the simulator,
+the dashboard and its login, the privacy policy and terms.
 
-Settings (environment variables, or the app's config under the same names):
+    crampvoice serve                              # local: Flask's server on 127.0.0.1:8000
+    gunicorn -w 2 --preload crampvoice_web.wsgi:app  # production
+
+Settings come from the environment (crampvoice.settings), then from `config`. The pages'
+own settings (environment variables, or the app's config under the same names):
 
 - CRAMPVOICE_DASHBOARD_TOKEN: the operator's token for /login. Unset: the dashboard is
   open to requests from this machine only, and closed to everyone else.
@@ -13,14 +19,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask
 
+from crampvoice import composition
 from crampvoice_skill.handlers import Skill
-from crampvoice_skill.web import TURN_LISTENER
-from crampvoice_sms.web import services as sms_services
+from crampvoice_skill.web import create_blueprint as alexa_blueprint
+from crampvoice_sms.transport import TwilioTransport
+from crampvoice_sms.web import create_blueprint as sms_blueprint
 from crampvoice_web import auth, dashboard, legal, security, simulator
 from crampvoice_web.services import EXTENSION, WebServices
 from crampvoice_web.turns import TurnRecorder
@@ -36,9 +46,29 @@ assets = Blueprint(
 OPERATOR_SESSION = timedelta(hours=12)
 
 
-def init_app(app: Flask) -> None:
-    """The simulator, the dashboard and the login on `app` (made by create_app), the
-    public privacy and terms pages, and voice turns on /alexa counted for the dashboard."""
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The whole web app, on `composition.build` (settings from the environment, then
+    `config`); a `ConfigError` refuses unsafe settings."""
+    instance = composition.default_instance_path()
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
+    services = composition.build(
+        composition.configure(config, instance_path=instance),
+        transport_for=TwilioTransport.for_account,
+    )
+    app.config.from_mapping(services.config)
+    turns = TurnRecorder(services.store, services.hasher)
+    app.extensions[EXTENSION] = WebServices(
+        services=services, skill=Skill(on_turn=turns), turns=turns
+    )
+    app.register_blueprint(sms_blueprint(services))
+    skill_id = str(services.config["ALEXA_SKILL_ID"]) or None
+    app.register_blueprint(alexa_blueprint(skill_id=skill_id, on_turn=turns))
+    init_pages(app)
+    return app
+
+
+def init_pages(app: Flask) -> None:
+    """The simulator, the dashboard and the login, and the public privacy and terms pages."""
     config = app.config
     config.setdefault(auth.TOKEN_SETTING, os.environ.get(auth.TOKEN_SETTING, "").strip())
     if not config.get("SECRET_KEY"):
@@ -50,14 +80,10 @@ def init_app(app: Flask) -> None:
     if urlsplit(str(config["CRAMPVOICE_PUBLIC_URL"])).scheme == "https":
         config["SESSION_COOKIE_SECURE"] = True
     config["PERMANENT_SESSION_LIFETIME"] = OPERATOR_SESSION
-
-    sms = sms_services(app)
-    turns = TurnRecorder(sms.store, sms.conversations.hasher)
-    app.extensions[TURN_LISTENER] = turns
-    app.extensions[EXTENSION] = WebServices(skill=Skill(on_turn=turns), turns=turns)
     app.register_blueprint(assets)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(simulator.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.register_blueprint(legal.blueprint)  # public: /privacy, /terms
-    security.init_app(app)  # guess limits, sessions, CSRF, safe next, headers
+    # Guess limits, sessions, CSRF, a safe next, headers.
+    security.init_app(app, expired_login=lambda: auth.login_form(expired=True))

@@ -16,8 +16,8 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 
 from crampvoice.storage import stats
-from crampvoice_sms.web import services as sms_services
 from crampvoice_web import auth, charts
+from crampvoice_web.services import services
 
 blueprint = Blueprint("dashboard", __name__)
 
@@ -39,7 +39,7 @@ def _days() -> int:
 
 
 def _overview(days: int) -> stats.Overview:
-    with sms_services().store.transaction() as session:
+    with services().store.transaction() as session:
         return stats.overview(session, days=days)
 
 

@@ -1,4 +1,4 @@
-"""The login's defences, set up on the app by `init_app(app)` (one call, after the
+"""The login's defences, set up on the app by `init_app(app, expired_login)` (one call, after the
 pages' blueprints are registered):
 
 - **Token strength**: a CRAMPVOICE_DASHBOARD_TOKEN that is set must carry at least 120
@@ -41,6 +41,7 @@ import secrets
 import string
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -56,6 +57,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from crampvoice.errors import Refusal
+from crampvoice_web.services import services
 
 log = logging.getLogger("crampvoice.web")
 
@@ -377,17 +379,16 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _csrf_refused(error: CSRFError) -> Any:
-    from crampvoice_web import auth  # auth imports this module
-
+def _csrf_refused(error: CSRFError, expired_login: Callable[[], str]) -> Any:
     log.warning("web: %s %s refused: %s", request.method, request.path, error.description)
     if request.endpoint == "auth.login":
-        return auth.login_form(expired=True), 400
+        return expired_login(), 400
     return jsonify(error="this form has expired: reload the page and try again"), 400
 
 
-def init_app(app: Flask) -> None:
-    """The defences above on `app`; refuses (WeakToken) a weak operator token."""
+def init_app(app: Flask, expired_login: Callable[[], str]) -> None:
+    """The defences above on `app`; refuses (WeakToken) a weak operator token.
+    `expired_login` is the login page saying its form expired (a refused CSRF token)."""
     config = app.config
     config.setdefault(TOKEN_SETTING, os.environ.get(TOKEN_SETTING, "").strip())
     token = str(config.get(TOKEN_SETTING) or "")
@@ -404,9 +405,7 @@ def init_app(app: Flask) -> None:
         str(config[PER_CLIENT_SETTING]), str(config[GLOBAL_SETTING]), str(config[STORAGE_SETTING])
     )
 
-    from crampvoice_sms.web import services as sms_services
-
-    sessions = OperatorSessions(sms_services(app).store.engine)
+    sessions = OperatorSessions(services(app).store.engine)
     # A form's token lasts as long as its session (12 hours), not flask-wtf's default
     # hour: a dashboard left open can still log out. Logging in starts a new session.
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)
@@ -419,4 +418,4 @@ def init_app(app: Flask) -> None:
     # Before CSRFProtect's own check, so a cross-site POST is refused as such.
     app.before_request_funcs.setdefault(None, []).insert(0, _check_origin)
     app.after_request(_headers)
-    app.register_error_handler(CSRFError, _csrf_refused)
+    app.register_error_handler(CSRFError, lambda error: _csrf_refused(error, expired_login))

@@ -1,4 +1,4 @@
-"""What the pages use, built once per app by `init_app`."""
+"""What the pages use, built once per app by `create_app`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from crampvoice.composition import Services
 from crampvoice_skill.handlers import Skill
 from crampvoice_web.turns import TurnRecorder
 
@@ -14,10 +15,16 @@ EXTENSION = "crampvoice_web"
 
 @dataclass(frozen=True)
 class WebServices:
-    skill: Skill  # the skill's own handlers, for the simulated speaker
+    services: Services  # the composition root's: settings, core, store, sender, clock
+    skill: Skill  # the skill's own entry point, for the simulated speaker
     turns: TurnRecorder  # voice turns -> dashboard events
 
 
-def services(app: Flask | None = None) -> WebServices:
+def web_services(app: Flask | None = None) -> WebServices:
     found: WebServices = (app or current_app).extensions[EXTENSION]
     return found
+
+
+def services(app: Flask | None = None) -> Services:
+    """The composition root's services of this app (or the current one)."""
+    return web_services(app).services

@@ -17,13 +17,12 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request, session
 
+from crampvoice import settings
 from crampvoice.content import library
 from crampvoice.storage import repository
 from crampvoice_skill.catalog import LOCALES
-from crampvoice_sms import config as settings
-from crampvoice_sms.web import services as sms_services
 from crampvoice_web import auth, speaker, texting
-from crampvoice_web.services import services
+from crampvoice_web.services import services, web_services
 
 log = logging.getLogger("crampvoice.web")
 
@@ -156,7 +155,7 @@ def outbox() -> Any:
     number = number_for(country, create=False)
     if number is None:
         return jsonify(messages=[])
-    with sms_services().store.transaction() as db:
+    with services().store.transaction() as db:
         sent = [m for m in repository.outbox(db, number) if m.id > after][:OUTBOX_ROWS]
         messages = [
             {
@@ -177,5 +176,5 @@ def voice() -> Any:
     data = _body()
     device = _device(data.get("locale"), data.get("screen"))
     heard = speaker.Heard.from_json(data, library().get(device.locale).program_name)
-    turn = speaker.converse(services().skill.handle_json, heard, device)
+    turn = speaker.converse(web_services().skill.handle_json, heard, device)
     return jsonify(turn)

@@ -33,10 +33,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from crampvoice import bedtime
 from crampvoice_skill.catalog import (
-    BUILT_IN_SLOT_TYPES,
     LOCALES,
     NAVIGATE_HOME,
+    VALUE_SLOT_TYPES,
     alexa_sample,
     catalog,
     slot_type_name,
@@ -176,38 +177,11 @@ def resolve(slot: str, value: str) -> str | None:
     return None
 
 
-def alexa_time(value: str) -> str:
-    """An AMAZON.TIME value as Alexa gives it: "22:00", or "NI"/"EV" for "night"/"evening"."""
-    words = value.strip().lower()
-    named = {
-        "midnight": "00:00",
-        "noon": "12:00",
-        "tonight": "NI",
-        "night": "NI",
-        "evening": "EV",
-        "bedtime": "NI",
-    }
-    if words in named:
-        return named[words]
-    match = re.fullmatch(r"(\d{1,2})(?:[: ](\d{2}))?\s*(a ?m|p ?m)?(?: o'clock)?", words)
-    if not match:
-        return value
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    half = (match.group(3) or "").replace(" ", "")
-    if half == "pm" and hour < 12:
-        hour += 12
-    elif half == "am" and hour == 12:
-        hour = 0
-    if hour > 23 or minute > 59:
-        return value
-    return f"{hour:02d}:{minute:02d}"
-
-
 def _understood(slot: str, value: str) -> bool:
     """Whether Alexa would make sense of a slot's words: a value of its custom type, or
-    a time it can read (AMAZON.TIME)."""
-    if BUILT_IN_SLOT_TYPES.get(slot) == "AMAZON.TIME":
-        return alexa_time(value) != value
+    (the reminder's time) a time of day."""
+    if slot in VALUE_SLOT_TYPES:
+        return bedtime.read_time(value) is not None
     return resolve(slot, value) is not None
 
 
@@ -237,9 +211,6 @@ def match_intent(words: str) -> Routed:
     if best is None:
         return Routed("intent", "AMAZON.FallbackIntent")
     _, sample, slots = best
-    for name in slots:
-        if BUILT_IN_SLOT_TYPES.get(name) == "AMAZON.TIME":
-            slots[name] = alexa_time(slots[name])
     return Routed("intent", sample.intent, slots)
 
 
@@ -316,21 +287,20 @@ def slot_json(name: str, value: str) -> dict[str, Any]:
         "source": "USER",
     }
     simple: dict[str, Any] = {"type": "Simple", "value": value}
-    if name not in BUILT_IN_SLOT_TYPES:
-        authority = f"amzn1.er-authority.echo-sdk.{SIMULATOR_SKILL_ID}.{slot_type_name(name)}"
-        resolved = resolve(name, value)
-        resolution: dict[str, Any] = {
+    authority = f"amzn1.er-authority.echo-sdk.{SIMULATOR_SKILL_ID}.{slot_type_name(name)}"
+    resolved = resolve(name, value)
+    resolution: dict[str, Any] = {
+        "authority": authority,
+        "status": {"code": "ER_SUCCESS_NO_MATCH"},
+    }
+    if resolved is not None:
+        resolution = {
             "authority": authority,
-            "status": {"code": "ER_SUCCESS_NO_MATCH"},
+            "status": {"code": "ER_SUCCESS_MATCH"},
+            "values": [{"value": {"name": resolved, "id": uuid.uuid4().hex}}],
         }
-        if resolved is not None:
-            resolution = {
-                "authority": authority,
-                "status": {"code": "ER_SUCCESS_MATCH"},
-                "values": [{"value": {"name": resolved, "id": uuid.uuid4().hex}}],
-            }
-        slot["resolutions"] = {"resolutionsPerAuthority": [resolution]}
-        simple["resolutions"] = slot["resolutions"]
+    slot["resolutions"] = {"resolutionsPerAuthority": [resolution]}
+    simple["resolutions"] = slot["resolutions"]
     slot["slotValue"] = simple
     return slot
 

@@ -1,6 +1,7 @@
 """The simulator's phone: a text goes to the real POST /sms, signed as Twilio signs it
-(`crampvoice_sms.local`, the same path `crampvoice chat` takes), so the webhook, its
-signature check, the conversation store and the core all run exactly as for a real text.
+(`crampvoice_sms.fake`, the same fake Twilio `crampvoice chat` and the tests use), so the
+webhook, its signature check, the conversation store and the core all run exactly as for
+a real text.
 
 Each browser gets its own fictional-looking number per country (an example mobile
 number of that country with its last four digits drawn at random, never one this
@@ -14,10 +15,11 @@ import secrets
 from dataclasses import dataclass
 
 import phonenumbers
+from flask import Flask
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from crampvoice import phone
-from crampvoice_sms.local import LocalTextError, service_number, text_service
+from crampvoice_sms import fake
 
 __all__ = ["COUNTRIES", "SimulatorError", "countries", "display", "new_number", "service_number",
            "text_service"]
@@ -48,7 +50,16 @@ _RANDOM_DIGITS = 4
 _ISSUED: set[str] = set()
 
 #: The app refused the simulator's own request (a misconfiguration: logged).
-SimulatorError = LocalTextError
+SimulatorError = fake.RefusedText
+
+
+def service_number(app: Flask) -> str:
+    return str(app.config.get("TWILIO_FROM") or fake.LOCAL_TWILIO_NUMBER)
+
+
+def text_service(app: Flask, sender: str, body: str) -> list[str]:
+    """Text the app's own /sms from `sender`, signed with its own token; the replies."""
+    return fake.for_config(app.test_client(), app.config).text(sender, body)
 
 
 @dataclass(frozen=True)

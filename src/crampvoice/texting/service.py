@@ -16,25 +16,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from datetime import UTC, datetime
 
 from crampvoice import bedtime, phone
 from crampvoice.bedtime import Schedule
 from crampvoice.engine import Core
+from crampvoice.hashing import NumberHasher
 from crampvoice.intents import Intent
+from crampvoice.settings import Limits
 from crampvoice.state import State
-from crampvoice.storage import Store, repository
-from crampvoice_sms.config import Limits
-from crampvoice_sms.messages import Inbound, StatusReport
-from crampvoice_sms.policy import Decision, Situation, decide
-from crampvoice_sms.privacy import NumberHasher
+from crampvoice.texting.messages import Inbound, StatusReport
+from crampvoice.texting.policy import Decision, Situation, decide
+from crampvoice.texting.port import Conflict, TextingStorage, TextingTransaction
 
 log = logging.getLogger("crampvoice.sms")
 
 Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
 ATTEMPTS = 3  # a lost race (duplicate MessageSid, first message from a number) is retried
 
 
@@ -47,13 +49,13 @@ class Outcome:
 class Conversations:
     def __init__(
         self,
-        store: Store,
+        storage: TextingStorage,
         core: Core,
         limits: Limits,
         hasher: NumberHasher,
-        clock: Clock = repository.utcnow,
+        clock: Clock = utcnow,
     ) -> None:
-        self.store = store
+        self.storage = storage
         self.core = core
         self.limits = limits
         self.hasher = hasher
@@ -62,11 +64,11 @@ class Conversations:
     def handle(self, message: Inbound) -> Outcome:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                with self.store.transaction() as session:
-                    decision, stopped = self._turn(session, message)
-            except IntegrityError:  # the MessageSid is taken (a retry), or a race to add a person
-                with self.store.transaction() as session:
-                    stored = repository.processed_reply(session, message.sid)
+                with self.storage.transaction() as tx:
+                    decision, stopped = self._turn(tx, message)
+            except Conflict:  # the MessageSid is taken (a retry), or a race to add a person
+                with self.storage.transaction() as tx:
+                    stored = tx.processed_reply(message.sid)
                 if stored is not None:
                     log.info(
                         "sms %s from=%s duplicate: the same reply, nothing done",
@@ -90,19 +92,17 @@ class Conversations:
             return Outcome(decision.text)
         raise AssertionError("unreachable")
 
-    def _turn(self, session: Session, message: Inbound) -> tuple[Decision, bool]:
+    def _turn(self, tx: TextingTransaction, message: Inbound) -> tuple[Decision, bool]:
         """One message in one transaction: load, decide, act, store."""
         at = self.clock()
-        conversation = repository.open_conversation(
-            session, message.sender, locale_for=phone.locale_for, at=at
-        )
+        conversation = tx.open_conversation(message.sender, locale_for=phone.locale_for, at=at)
         situation = Situation(
             state=State.from_dict(conversation.state),
             locale=conversation.locale,
             stopped=conversation.stopped,
             replies_in_window=conversation.replies_in_window(at, self.limits.window),
             reply_limit=self.limits.replies,
-            number=repository.number_key(message.sender),
+            number=phone.e164(message.sender),
             bedtime=conversation.bedtime,
             send_window=self.limits.send_window,
         )
@@ -110,18 +110,17 @@ class Conversations:
         reply = decision.text or ""
         sender = self.hasher(message.sender)
         if decision.action == "erase":
-            repository.erase(session, message.sender, sender=sender)
-            repository.record_processed(session, message.sid, reply, at)
+            tx.erase(message.sender, sender=sender)
+            tx.record_processed(message.sid, reply, at)
             return decision, situation.stopped
         if decision.action == "opt_out":
             source = "twilio" if message.opt_out_type else "keyword"
-            repository.opt_out(session, message.sender, source, at)
+            tx.opt_out(message.sender, source, at)
         elif decision.action == "opt_in":
-            repository.opt_in(session, message.sender)
+            tx.opt_in(message.sender)
         if decision.schedule is not None:
-            keep(session, conversation.person_id, decision.schedule, at)
-        repository.record_event(
-            session,
+            keep(tx, conversation.person_id, decision.schedule, at)
+        tx.record_event(
             channel="sms",
             intent=decision.intent.value,
             triage=decision.triage.value,
@@ -131,8 +130,7 @@ class Conversations:
             sender=sender,
             text=message.body,
         )
-        repository.close_conversation(
-            session,
+        tx.close_conversation(
             conversation,
             sid=message.sid,
             reply=reply,
@@ -144,13 +142,12 @@ class Conversations:
         return decision, situation.stopped
 
 
-def keep(session: Session, person_id: int, schedule: Schedule, now: datetime) -> None:
+def keep(tx: TextingTransaction, person_id: int, schedule: Schedule, now: datetime) -> None:
     """Store a bedtime subscription, with its next send in UTC when it is active."""
     due = None
     if schedule.active and schedule.at is not None:
         due = bedtime.next_send(schedule.at, schedule.zone, now)
-    repository.save_subscription(
-        session,
+    tx.save_subscription(
         person_id,
         at=schedule.at,
         zone=schedule.zone,
@@ -165,20 +162,19 @@ class Deliveries:
 
     def __init__(
         self,
-        store: Store,
+        storage: TextingStorage,
         limits: Limits,
         hasher: NumberHasher,
-        clock: Clock = repository.utcnow,
+        clock: Clock = utcnow,
     ) -> None:
-        self.store = store
+        self.storage = storage
         self.limits = limits
         self.hasher = hasher
         self.clock = clock
 
     def record(self, report: StatusReport) -> None:
-        with self.store.transaction() as session:
-            repository.record_delivery(
-                session,
+        with self.storage.transaction() as tx:
+            tx.record_delivery(
                 report.to,
                 report.sid,
                 report.status,

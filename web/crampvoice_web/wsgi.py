@@ -1,6 +1,6 @@
 """The WSGI entry point for production:
 
-    gunicorn --workers 2 --preload --bind 0.0.0.0:8000 crampvoice_sms.wsgi:app
+    gunicorn --workers 2 --preload --bind 0.0.0.0:8000 crampvoice_web.wsgi:app
 
 `--preload` migrates the database and loads the advice content once, before the
 workers fork. Log lines (phone numbers only as a keyed hash) go to stderr at
@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import os
 
-from crampvoice_sms.app import create_app
-from crampvoice_sms.config import warnings
+from crampvoice.settings import warnings
+from crampvoice_web.app import create_app
 
 logging.basicConfig(
     level=os.environ.get("CRAMPVOICE_LOG_LEVEL", "INFO").upper(),

@@ -24,19 +24,23 @@ from dataclasses import dataclass, field
 
 from crampvoice import render
 from crampvoice.bedtime import Schedule, Window
-from crampvoice.content import Text, fill_runtime
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
-from crampvoice.reply import Action, Part, Reply
+from crampvoice.replies import system_reply
+from crampvoice.reply import Action, Reply
 from crampvoice.state import State
+from crampvoice.texting import subscriptions
+from crampvoice.texting.messages import Inbound, OptOutType
 from crampvoice.triage import Level
-from crampvoice_sms import subscriptions
-from crampvoice_sms.messages import Inbound
 
 log = logging.getLogger("crampvoice.sms")
 
-KEYWORDS = {"STOP": Intent.STOP, "START": Intent.START, "HELP": Intent.HELP}
-EXEMPT_ACTIONS = frozenset({"opt_out", "erase"})
+KEYWORDS: dict[OptOutType, Intent] = {
+    OptOutType.STOP: Intent.STOP,
+    OptOutType.START: Intent.START,
+    OptOutType.HELP: Intent.HELP,
+}
+EXEMPT_ACTIONS: frozenset[Action] = frozenset({"opt_out", "erase"})
 
 
 @dataclass(frozen=True)
@@ -66,16 +70,7 @@ class Decision:
 
 def notice(core: Core, locale: str, key: str, state: State, intent: Intent) -> Reply:
     """A reply made of one of the core's system texts (rate limit, opted out, error)."""
-    content = core.content.get(locale)
-    return Reply(
-        intent=intent,
-        topic=None,
-        triage=Level.NONE,
-        locale=content.locale,
-        parts=(Part(content.system[key]),),
-        state=state,
-        end_session=True,
-    )
+    return system_reply(core, locale, key, state, intent=intent)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -94,7 +89,7 @@ def sms_text(core: Core, reply: Reply) -> str:
 
 
 def decide(core: Core, message: Inbound, situation: Situation) -> Decision:
-    keyword = KEYWORDS.get(message.opt_out_type or "")
+    keyword = KEYWORDS.get(message.opt_out_type) if message.opt_out_type else None
     if situation.stopped:
         return _while_stopped(core, message, situation, keyword)
     if keyword is Intent.START:
@@ -103,7 +98,7 @@ def decide(core: Core, message: Inbound, situation: Situation) -> Decision:
         message.body, state=situation.state, locale=situation.locale, intent=keyword
     )
     twilio_answered = keyword is not None or (
-        message.opt_out_type == "START" and reply.intent is Intent.START
+        message.opt_out_type is OptOutType.START and reply.intent is Intent.START
     )
     if twilio_answered:  # Advanced Opt-Out sent its own reply: act on it, don't answer twice
         state = reply.state if reply.action else None
@@ -129,20 +124,14 @@ def _bedtime(
 ) -> Decision:
     """A bedtime command's answer; over the reply limit nothing changes (a subscription
     is never made without its confirmation), except BEDTIME OFF, which always works."""
-    content = core.content.get(situation.locale)
-    text = content.system[command.key]
-    values = dict(command.values)
-    if "zone" in values:  # "Eastern time", never "America/New_York"
-        values["zone"] = content.zone_name(values["zone"])
-    filled = Text(fill_runtime(text.voice, values), fill_runtime(text.sms, values))
-    answer = Reply(
+    answer = system_reply(  # a {zone} is shown as "Eastern time", never "America/New_York"
+        core,
+        situation.locale,
+        command.key,
+        command.state or situation.state,
         intent=command.intent,
-        topic=None,
         triage=reply.triage,
-        locale=content.locale,
-        parts=(Part(filled),),
-        state=command.state or situation.state,
-        end_session=True,
+        values=command.values,
     )
     if command.exempt or situation.replies_in_window < situation.reply_limit:
         return Decision(

@@ -35,6 +35,7 @@ anyone could sign requests with a token that is written here.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -184,6 +185,12 @@ def warnings(env: Mapping[str, str]) -> list[str]:
             "set it to your clinic's or charity's number or web address"
         )
     return found
+
+
+def print_warnings(env: Mapping[str, str] | None = None) -> None:
+    """`warnings` on stderr, as `serve` and `worker` print them at start."""
+    for line in warnings(os.environ if env is None else env):
+        print(f"crampvoice: warning: {line}", file=sys.stderr, flush=True)
 
 
 def worker_in_serve(config: Mapping[str, Any]) -> bool:

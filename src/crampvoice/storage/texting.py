@@ -1,0 +1,118 @@
+"""The SMS service's storage port (`crampvoice.texting.port`) on the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crampvoice.storage import consent, conversations, erasure, events, schedules
+from crampvoice.storage.database import Store
+from crampvoice.texting.port import Conflict, Conversation
+
+
+class SqlTransaction:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def processed_reply(self, sid: str) -> str | None:
+        return conversations.processed_reply(self.session, sid)
+
+    def open_conversation(
+        self, number: str, *, locale_for: Callable[[str], str], at: datetime
+    ) -> Conversation:
+        return conversations.open_conversation(self.session, number, locale_for=locale_for, at=at)
+
+    def close_conversation(
+        self,
+        conversation: Conversation,
+        *,
+        sid: str,
+        reply: str,
+        state: dict[str, Any] | None,
+        counted: bool,
+        window: timedelta,
+        at: datetime,
+    ) -> None:
+        conversations.close_conversation(
+            self.session, conversation, sid=sid, reply=reply, state=state, counted=counted,
+            window=window, at=at,
+        )
+
+    def record_processed(self, sid: str, reply: str, at: datetime) -> None:
+        conversations.record_processed(self.session, sid, reply, at)
+
+    def erase(self, number: str, *, sender: str | None) -> None:
+        erasure.erase(self.session, number, sender=sender)
+
+    def opt_out(self, number: str, source: str, at: datetime) -> None:
+        consent.opt_out(self.session, number, source, at)
+
+    def opt_in(self, number: str) -> None:
+        consent.opt_in(self.session, number)
+
+    def save_subscription(
+        self,
+        person_id: int,
+        *,
+        at: time | None,
+        zone: str,
+        active: bool,
+        next_send_at: datetime | None,
+        now: datetime,
+    ) -> None:
+        schedules.save_subscription(
+            self.session, person_id, at=at, zone=zone, active=active,
+            next_send_at=next_send_at, now=now,
+        )
+
+    def record_event(
+        self,
+        *,
+        channel: str,
+        intent: str,
+        triage: str,
+        locale: str,
+        answered: bool,
+        at: datetime,
+        sender: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        events.record_event(
+            self.session, channel=channel, intent=intent, triage=triage, locale=locale,
+            answered=answered, at=at, sender=sender, text=text,
+        )
+
+    def record_delivery(
+        self,
+        number: str,
+        message_sid: str,
+        status: str,
+        error_code: str | None,
+        at: datetime,
+        *,
+        failure_limit: int,
+    ) -> None:
+        consent.record_delivery(
+            self.session, number, message_sid, status, error_code, at,
+            failure_limit=failure_limit,
+        )
+
+
+class SqlTexting:
+    """The port over a `Store`: each transaction one database transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        try:
+            with self.store.transaction() as session:
+                yield SqlTransaction(session)
+        except IntegrityError as error:
+            raise Conflict(str(error.orig)) from error

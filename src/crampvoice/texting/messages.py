@@ -1,0 +1,36 @@
+"""A text and a delivery report as plain values (the SMS adapter parses Twilio's forms
+into these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class OptOutType(StrEnum):
+    """What Twilio's Advanced Opt-Out recognised (and has already answered)."""
+
+    STOP = "STOP"
+    START = "START"
+    HELP = "HELP"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One incoming text."""
+
+    sid: str
+    sender: str
+    body: str = ""
+    media: int = 0
+    opt_out_type: OptOutType | None = None  # Twilio Advanced Opt-Out
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """One status callback for a message we sent."""
+
+    sid: str
+    to: str
+    status: str  # Twilio's MessageStatus, lower case: delivered, failed, undelivered ...
+    error_code: str | None = None

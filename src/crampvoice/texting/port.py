@@ -1,0 +1,128 @@
+"""The storage port of the SMS service: what one text needs from the database, as one
+unit of work. `crampvoice.storage.texting.SqlTexting` is the real one (SQLite,
+PostgreSQL); the unit tests of the service use an in-memory fake of the same port.
+
+    with storage.transaction() as tx:       # one transaction, committed on success
+        conversation = tx.open_conversation("+447700900123", locale_for=..., at=now)
+        ...
+        tx.close_conversation(conversation, sid="SM...", reply="...", ...)
+
+A MessageSid stored twice raises `Conflict` (and the transaction rolls back whole): that
+is how a retried webhook, even one that arrives while the first is still running, is
+answered once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Protocol
+
+from crampvoice.bedtime import Schedule
+
+
+class Conflict(Exception):
+    """A unique key is taken: the MessageSid was already stored, or the person was
+    added by a concurrent transaction. The transaction was rolled back."""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What the webhook needs about a number, read in one query with the row locked."""
+
+    person_id: int
+    locale: str
+    state: dict[str, Any]
+    stopped: bool
+    window_start: datetime | None
+    window_replies: int
+    bedtime: Schedule | None = None
+
+    def replies_in_window(self, at: datetime, window: timedelta) -> int:
+        """Replies counted against this number in the window running at `at`."""
+        start = self.window_start
+        if start is None or start + window <= at or start > at:
+            return 0
+        return self.window_replies
+
+
+
+
+class TextingTransaction(Protocol):
+    """The operations of one transaction."""
+
+    def processed_reply(self, sid: str) -> str | None:
+        """The reply already given to this MessageSid ("" for none), or None if new."""
+        ...
+
+    def open_conversation(
+        self, number: str, *, locale_for: Callable[[str], str], at: datetime
+    ) -> Conversation:
+        """The person texting from `number` (created on first contact), locked."""
+        ...
+
+    def close_conversation(
+        self,
+        conversation: Conversation,
+        *,
+        sid: str,
+        reply: str,
+        state: dict[str, Any] | None,
+        counted: bool,
+        window: timedelta,
+        at: datetime,
+    ) -> None:
+        """The new state (None: unchanged), the reply counter, the MessageSid."""
+        ...
+
+    def record_processed(self, sid: str, reply: str, at: datetime) -> None: ...
+
+    def erase(self, number: str, *, sender: str | None) -> None: ...
+
+    def opt_out(self, number: str, source: str, at: datetime) -> None: ...
+
+    def opt_in(self, number: str) -> None: ...
+
+    def save_subscription(
+        self,
+        person_id: int,
+        *,
+        at: time | None,
+        zone: str,
+        active: bool,
+        next_send_at: datetime | None,
+        now: datetime,
+    ) -> None: ...
+
+    def record_event(
+        self,
+        *,
+        channel: str,
+        intent: str,
+        triage: str,
+        locale: str,
+        answered: bool,
+        at: datetime,
+        sender: str | None = None,
+        text: str | None = None,
+    ) -> None: ...
+
+    def record_delivery(
+        self,
+        number: str,
+        message_sid: str,
+        status: str,
+        error_code: str | None,
+        at: datetime,
+        *,
+        failure_limit: int,
+    ) -> None: ...
+
+
+class TextingStorage(Protocol):
+    def transaction(self) -> AbstractContextManager[TextingTransaction]:
+        """One transaction: committed on success, rolled back on error (`Conflict` for
+        a unique key already taken)."""
+        ...
