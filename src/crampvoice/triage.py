@@ -23,10 +23,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from crampvoice.content import ContentError, content_dir, read_toml
-from crampvoice.language import Normaliser, Reading, Token
+from crampvoice.language import Normaliser, Reading, Token, typed_words
 
 
 class Level(StrEnum):
@@ -86,7 +86,20 @@ class Term:
     parts: tuple[Part, ...]
 
 
-def _compile(term: str, normaliser: Normaliser) -> Term:
+class Words(Protocol):
+    """What compiles a term's words: a `Normaliser` (base forms) or `AsTyped`."""
+
+    def words(self, text: str) -> list[str]: ...
+
+
+class AsTyped:
+    """Terms compiled word for word, for cues whose tense matters ("I had a stroke")."""
+
+    def words(self, text: str) -> list[str]:
+        return typed_words(text)
+
+
+def _compile(term: str, normaliser: Words) -> Term:
     parts: list[Part] = []
     for piece in term.replace("-", " ").split():  # "pre-eclampsia" is two words, as typed
         if piece == "*":
@@ -145,7 +158,7 @@ class Matcher:
     process that never reads free text never loads the lemmatizer's dictionary.
     """
 
-    def __init__(self, named: Iterable[tuple[str, str]], normaliser: Normaliser) -> None:
+    def __init__(self, named: Iterable[tuple[str, str]], normaliser: Words) -> None:
         self._named = tuple(named)
         self._normaliser = normaliser
         self._index: dict[str, list[tuple[str, Term]]] | None = None
@@ -239,6 +252,7 @@ class Vocabulary:
     concept_terms: Matcher
     excludes: Matcher
     cues: Matcher  # scope cues, named by their scope
+    typed_cues: Matcher  # story cues matched as typed
     question_words: frozenset[str]
     present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
     not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
@@ -251,6 +265,8 @@ class Vocabulary:
     words: frozenset[str] = field(default=frozenset())  # every word the data uses
 
 
+#: Story cues matched on the words as typed, not their base forms ("had", not "have").
+_AS_TYPED = "story_as_typed"
 _SCOPES = (
     "negation",
     "terminators",
@@ -279,7 +295,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     concepts_raw: dict[str, Any] = raw.get("concepts", {})
     scope: dict[str, Any] = raw.get("scope", {})
     for key in scope:
-        if key not in (*_SCOPES, "question_words", "present", "not_present_after"):
+        if key not in (*_SCOPES, "question_words", "present", "not_present_after", _AS_TYPED):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
     surface: set[str] = set()
@@ -334,6 +350,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         for scope_name in _SCOPES
         for term in checked(scope.get(scope_name, []), f"scope.{scope_name}")
     ]
+    typed_story = checked(strings(scope.get(_AS_TYPED, []), f"scope.{_AS_TYPED}"), _AS_TYPED)
 
     def condition(table: dict[str, Any], where: str) -> Condition:
         items: dict[str, tuple[frozenset[str], ...]] = {}
@@ -429,6 +446,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         concept_terms=Matcher(concept_terms, normaliser),
         excludes=Matcher(excludes, normaliser),
         cues=Matcher(cues, normaliser),
+        typed_cues=Matcher([("story", term) for term in typed_story], AsTyped()),
         question_words=question_words,
         present=present,
         not_present_after=not_present_after,
@@ -565,7 +583,7 @@ class Triage:
         findings = {
             i for (n, s), e in best.items() if concepts[n].kind == "finding" for i in range(s, e)
         }
-        cues = self.vocab.cues.find(words)
+        cues = self.vocab.cues.find(words) + self.vocab.typed_cues.find([t.raw for t in clause])
         status = self._scope(clause, cues, covered, findings)
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         mentions = []

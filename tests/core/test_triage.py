@@ -347,6 +347,10 @@ NOT_OVER_UNTIL_IT_SAYS_SO = [
     ("the cramp finally loosened enough that I could hobble to the bathroom", N),
     ("I get a burning pain in my left leg when I stand on it", U),
     ("calf cramp again, I stood on it and it eased", N),
+    # A diagnosis told in the past tense closes the story; in the present it does not.
+    ("I had a stroke a few weeks after the birth: my left side went weak, speech slurred", N),
+    ("they said it turned out to be a clot in my lung, I felt so breathless that week", N),
+    ("I have a clot in my left calf and it is swollen", U),
 ]
 
 DISTRESS_WITHOUT_A_TOPIC = [

@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from crampvoice.cli import main
 from crampvoice.errors import Refusal
 from crampvoice_web.app import create_app
-from crampvoice_web.services import services
 from crampvoice_web.security import token_problem
+from crampvoice_web.services import services
 from tests.web.conftest import OPERATOR_TOKEN, form_token, remote_client, web_settings
 
 WITH_TOKEN = pytest.mark.parametrize(
