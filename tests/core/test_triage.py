@@ -351,6 +351,9 @@ NOT_OVER_UNTIL_IT_SAYS_SO = [
     ("I had a stroke a few weeks after the birth: my left side went weak, speech slurred", N),
     ("they said it turned out to be a clot in my lung, I felt so breathless that week", N),
     ("I have a clot in my left calf and it is swollen", U),
+    ("a bad cough since Monday. this morning my mouth filled with blood", E),
+    ("my gums bleed and there's blood in my mouth when I brush", N),
+    ("a week after the birth I found myself back in hospital with a fever", U),
 ]
 
 DISTRESS_WITHOUT_A_TOPIC = [
