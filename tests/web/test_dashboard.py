@@ -11,11 +11,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
-from twilio.request_validator import RequestValidator
 
 from crampvoice.composition import Services as SmsServices
 from crampvoice.storage import repository, stats
-from tests.web.conftest import TOKEN
+from crampvoice_sms import fake
 from tests.web.test_simulator import Voice, text
 
 
@@ -112,13 +111,8 @@ def test_opt_outs_and_delivery_failures_are_counted(app: Flask, client: FlaskCli
     stopper = app.test_client()
     text(stopper, "STOP", "GB")
     failing = text(app.test_client(), "hello", "US")["number"]
-    form = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "undelivered", "ErrorCode": "30003",
-            "To": failing, "From": "+15005550006", "AccountSid": "AC" + "0" * 32}
-    url = "http://127.0.0.1:8000/sms/status"
-    signature = RequestValidator(TOKEN).compute_signature(url, form)
-    status = app.test_client().post(
-        "/sms/status", data=form, headers={"X-Twilio-Signature": signature}
-    )
+    form = fake.status_form("SM" + "f" * 32, failing, "undelivered", "30003")
+    status = fake.for_config(app.test_client(), app.config).post("/sms/status", form)
     assert status.status_code == 204
     data = numbers(client)
     assert (data["opt_outs"], data["opt_outs_new"]) == (1, 1)
