@@ -81,14 +81,10 @@ class Echo(Speaker):
 
     permitted: bool = False
 
-    def envelope(self, request: dict[str, Any]) -> dict[str, Any]:
-        envelope = super().envelope(request)
-        if self.permitted:
-            scopes = {SCOPE: {"status": "GRANTED"}}
-            permissions = {"consentToken": "consent-token", "scopes": scopes}
-            envelope["context"]["System"]["user"]["permissions"] = permissions
-            envelope["session"]["user"]["permissions"] = permissions
-        return envelope
+    def permissions(self) -> dict[str, Any] | None:
+        if not self.permitted:
+            return None
+        return {"consentToken": "consent-token", "scopes": {SCOPE: {"status": "GRANTED"}}}
 
     def answer_consent(self, payload: dict[str, Any], token: str = "", code: str = "200") -> Turn:
         return self.request(
