@@ -34,7 +34,17 @@ from crampvoice_skill.web import create_blueprint
 
 ROOT = Path(__file__).resolve().parents[2]
 SKILL = ROOT / "skill"
+#: The per-locale models `crampvoice build-skill` writes for the ASK CLI (not in git).
 MODELS = SKILL / "skill-package" / "interactionModels" / "custom"
+#: The one checked-in interaction model of the skill's language, for every locale.
+MODEL_SOURCE = SKILL / "interaction-model" / "en.json"
+
+
+def checked_in_model(locale: str) -> dict[str, Any]:
+    """The interaction model deployed for `locale`: its language's checked-in source."""
+    assert locale.startswith("en-"), locale
+    data: dict[str, Any] = json.loads(MODEL_SOURCE.read_text(encoding="utf-8"))
+    return data
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 CHAIN_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-13.pem"
 
