@@ -171,3 +171,20 @@ def test_days_are_counted_in_their_own_day(app: Flask, client: FlaskClient,
     assert per_day[-1] == 2 and per_day[-4] == 1 and sum(per_day) == 3
     assert data["conversations"]["voice"] == 2  # s0 twice is one conversation
     assert sum(day["turns"]["voice"] for day in numbers(client, days=30)["days"]) == 4
+
+
+def test_escalations_are_urgent_and_emergency_and_routine_is_counted_apart(
+    app: Flask, client: FlaskClient
+) -> None:
+    from crampvoice.storage.models import Event
+    from crampvoice_web.services import services
+
+    with services(app).store.transaction() as session:
+        for triage in ("emergency", "urgent", "urgent", "routine", "routine", "routine", "none"):
+            session.add(Event(at=repository.utcnow(), channel="sms", intent="when_to_get_help",
+                              triage=triage, locale="en-GB", answered=True))
+    data = numbers(client)
+    assert data["escalations"] == {"emergency": 1, "urgent": 2}
+    assert data["routine"] == 3 and data["routine_by_channel"] == {"sms": 3, "voice": 0}
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert kpi(html, "escalations") == 3 and kpi(html, "routine") == 3
