@@ -67,6 +67,8 @@ SYSTEM_KEYS = (
     # the end of the relief steps, distress without a topic).
     "safety_net",
     "distress",
+    # The routine mention in fewer words, where a long answer leaves no room for its own.
+    "routine_short",
     # Safety questions of the triage's doubt layer (shared/triage/*.toml [[doubt]] ask),
     # each with the answer to a NO.
     "swelling_check",

@@ -49,6 +49,8 @@ FIRST_AID = {"bleeding_vein": "first_aid_bleeding"}
 _ANSWERS = frozenset(
     {Intent.CAUSES, Intent.DURATION, Intent.ABOUT, Intent.PREVENTION, Intent.BEDTIME}
 )
+#: Answers kept while a safety question is asked, and given when it is settled.
+_HELD = _ANSWERS | {Intent.SUPPLEMENTS, Intent.MEDICINE, Intent.RELIEF_NOW}
 _DIGITS = re.compile(r"\d[\d ]{1,12}\d")
 
 #: Topics that play a guide through in one reply, every hold counted, with no "next":
@@ -174,7 +176,12 @@ class _Composer:
     ) -> Reply:
         level = level or turn.assessment.level
         if not level.escalates and level is Level.ROUTINE and not turn.assessment.ask:
-            parts = [*parts, Part(self.content.escalation["routine"], optional=True)]
+            mention = Part(
+                self.content.escalation["routine"],
+                optional=True,
+                shorter=self.system("routine_short"),
+            )
+            parts = [*parts, mention]
         return Reply(
             intent=turn.understanding.intent,
             topic=topic,
@@ -204,24 +211,27 @@ class _Composer:
             settled = self.follow_up(turn)
             if settled is not None:
                 return settled
-        if assessment.ask:  # a safety check: what it answers is when to get help
+        if assessment.ask:  # a safety check first; the question asked is kept for after it
             question = self.system(assessment.ask)
+            held = self.held(turn)
             turn = self.as_intent(turn, Intent.WHEN_TO_GET_HELP)
             return self.reply(
-                turn, [Part(question)], State(pending=assessment.ask), prompt=question
+                turn, [Part(question)], State(pending=assessment.ask, topic=held), prompt=question
             )
-        if assessment.informational and (
-            intent is Intent.FALLBACK
-            or turn.understanding.guessed
-            or self.triage.elsewhere(assessment)
+        named = self.content.topics.get(self.triage.topic(assessment) or "")
+        if named is not None and (intent in _LEG_ANSWERS or intent in _HELD):
+            # What the message names decides ("ants crawling in my legs, I can't sleep").
+            return self.topic(self.as_intent(turn, named.intent), named.key)
+        elsewhere = self.triage.elsewhere(assessment)
+        if assessment.informational and not elsewhere and (
+            intent is Intent.FALLBACK or turn.understanding.guessed
         ):
             # Danger signs asked about, or told as a story that is over, and nothing about
             # leg cramps to answer instead: the warning signs, what to do.
             return self.answer(self.as_intent(turn, Intent.WHEN_TO_GET_HELP))
-        if (
+        if elsewhere and (
             intent in _LEG_ANSWERS
-            and not assessment.informational
-            and self.triage.elsewhere(assessment)
+            or (intent is Intent.WHEN_TO_GET_HELP and not assessment.informational)
         ):
             # "I get headaches every day, what can I take?": not a leg-cramp question.
             topic = "not_leg_cramp" if assessment.concepts & _BELLY else "other_topic"
@@ -237,6 +247,16 @@ class _Composer:
             intro = Part(Text(voice=distress.voice, sms=distress.sms))
             return replace(relief, parts=(intro, *relief.parts[1:], Part(net)))
         return self.answer(turn)
+
+    def held(self, turn: Turn) -> str | None:
+        """The answer a message asked for, to give once its safety question is settled."""
+        understood = turn.understanding
+        if understood.intent not in _HELD or understood.guessed:
+            return None
+        if self.triage.elsewhere(turn.assessment):
+            return "not_leg_cramp" if turn.assessment.concepts & _BELLY else "other_topic"
+        key = understood.topic or understood.intent.value
+        return key if key in self.content.topics and key not in ROUTINES else None
 
     def as_intent(self, turn: Turn, intent: Intent) -> Turn:
         understood = replace(turn.understanding, intent=intent, topic=intent.value)
@@ -285,12 +305,19 @@ class _Composer:
             if intent is Intent.YES:
                 return self.escalate(turn, Assessment(question.yes, (question.reason,)))
             if intent is Intent.NO:
+                # The question asked before it, answered now where it fits (REPEAT gives it).
+                held = self.content.topics.get(self.state.topic or "")
+                parts = [Part(self.system(f"{question.ask}_clear"))]
+                if held is not None:
+                    parts.append(Part(held.text, optional=True))
                 return self.reply(
                     turn,
-                    [Part(self.system(f"{question.ask}_clear"))],
-                    State(),
+                    parts,
+                    State(topic=held.key if held else None),
                     prompt=self.system("more_prompt"),
                     level=Level.ROUTINE,
+                    topic=held.key if held else None,
+                    sources=held.sources if held else (),
                 )
         if self.state.pending == "delete_confirm":
             if intent is Intent.YES:

@@ -54,10 +54,19 @@ class Outcome:
     example: Example
     got: Level
     routed: tuple[str, str | None] = ("", None)  # (intent, topic) the core answered with
+    #: Where the reply was a safety question: what the core answered once it was told "no".
+    settled: tuple[str, str | None] | None = None
 
     @property
     def routed_well(self) -> bool:
-        intent, topic = self.routed
+        return self._allowed(self.routed)
+
+    @property
+    def routed_well_after_check(self) -> bool:
+        return self._allowed(self.settled or self.routed)
+
+    def _allowed(self, routed: tuple[str, str | None]) -> bool:
+        intent, topic = routed
         return intent in self.example.intents or (topic or "") in self.example.intents
 
 
@@ -148,6 +157,11 @@ class Report:
         asked = self.questions()
         return sum(o.routed_well for o in asked) / len(asked) if asked else 1.0
 
+    def routing_after_check(self) -> float:
+        """Routing where a safety question asked first is answered "no" (not a target)."""
+        asked = self.questions()
+        return sum(o.routed_well_after_check for o in asked) / len(asked) if asked else 1.0
+
     def misses(self) -> list[Outcome]:
         """Under-triage of a red flag: the worst bug this product can have."""
         return [
@@ -190,6 +204,9 @@ class Report:
                 f"ordinary questions to an allowed intent:  {self.routing():7.1%}"
                 f"  ({len(self.questions())}; target >= {t.routing:.0%})"
             )
+            lines.append(
+                f"  ...once a safety question is answered no: {self.routing_after_check():7.1%}"
+            )
         misses = self.misses()
         if misses:
             lines += ["", "MISSED RED FLAGS:"]
@@ -220,5 +237,14 @@ def evaluate(
     outcomes = []
     for example in examples:
         reply = core.respond(example.text, locale=example.locale)
-        outcomes.append(Outcome(example, reply.triage, (reply.intent.value, reply.topic)))
+        settled = None
+        if reply.state.pending and not reply.triage.escalates:
+            after = core.respond("no", state=reply.state, locale=example.locale)
+            settled = (after.intent.value, after.topic)
+            held = core.content.get(example.locale).topics.get(after.topic or "")
+            if held is not None:  # the answer kept for after it
+                settled = (held.intent.value, held.key)
+        outcomes.append(
+            Outcome(example, reply.triage, (reply.intent.value, reply.topic), settled)
+        )
     return Report(tuple(outcomes), name, targets)

@@ -131,3 +131,8 @@ class Normaliser:
         first = clauses[0][0].raw if clauses else ""
         question = "?" in folded or first in question_words
         return Reading(tuple(clauses), folded, question)
+
+
+def typed_words(text: str) -> list[str]:
+    """The words of a phrase as typed (folded), split as messages are."""
+    return [w for w in _TOKEN.findall(fold(text)) if w[0].isalnum()]

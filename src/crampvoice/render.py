@@ -39,17 +39,23 @@ def check_sms(text: str, budget: int = SMS_TWO_SEGMENTS) -> str:
 
 
 def sms(reply: Reply) -> str:
-    """The SMS text: required parts always, optional parts and the prompt where they fit."""
+    """The SMS text: required parts always, optional parts (in their place) where they fit
+    beside every required part, then the prompt where it fits."""
     budget = sms_budget(reply)
+    parts = [part for part in reply.parts if part.text.sms]  # not the voice-only parts
+    required = [part.text.sms for part in parts if not part.optional]
+    if required and gsm.septets(" ".join(required)) > budget and len(required) > 1:
+        raise BudgetError(f"required parts do not fit the SMS budget of {budget}")
     chosen: list[str] = []
-    for part in reply.parts:
-        if not part.text.sms:
-            continue  # a voice-only part
-        candidate = " ".join([*chosen, part.text.sms])
-        if gsm.septets(candidate) <= budget or (not chosen and not part.optional):
+    for index, part in enumerate(parts):
+        if not part.optional:
             chosen.append(part.text.sms)
-        elif not part.optional:
-            raise BudgetError(f"required part does not fit the SMS budget of {budget}")
+            continue
+        later = [p.text.sms for p in parts[index + 1 :] if not p.optional]
+        forms = [part.text.sms] + ([part.shorter.sms] if part.shorter else [])
+        fits = [f for f in forms if gsm.septets(" ".join([*chosen, f, *later])) <= budget]
+        if fits:
+            chosen.append(fits[0])
     if _prompt_adds(reply) and reply.prompt is not None:
         candidate = " ".join([*chosen, reply.prompt.sms])
         if gsm.septets(candidate) <= budget:

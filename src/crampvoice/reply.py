@@ -19,6 +19,7 @@ class Part:
     text: Text
     hold: int = 0  # seconds to hold after this part; a speaker counts it out
     optional: bool = False  # may be left out of an SMS that would go over its budget
+    shorter: Text | None = None  # an optional part's SMS said in fewer words, when that fits
 
 
 @dataclass(frozen=True)

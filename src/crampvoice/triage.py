@@ -23,10 +23,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from crampvoice.content import ContentError, content_dir, read_toml
-from crampvoice.language import Normaliser, Reading, Token
+from crampvoice.language import Normaliser, Reading, Token, typed_words
 
 
 class Level(StrEnum):
@@ -86,7 +86,20 @@ class Term:
     parts: tuple[Part, ...]
 
 
-def _compile(term: str, normaliser: Normaliser) -> Term:
+class Words(Protocol):
+    """What compiles a term's words: a `Normaliser` (base forms) or `AsTyped`."""
+
+    def words(self, text: str) -> list[str]: ...
+
+
+class AsTyped:
+    """Terms compiled word for word, for cues whose tense matters ("I had a stroke")."""
+
+    def words(self, text: str) -> list[str]:
+        return typed_words(text)
+
+
+def _compile(term: str, normaliser: Words) -> Term:
     parts: list[Part] = []
     for piece in term.replace("-", " ").split():  # "pre-eclampsia" is two words, as typed
         if piece == "*":
@@ -145,7 +158,7 @@ class Matcher:
     process that never reads free text never loads the lemmatizer's dictionary.
     """
 
-    def __init__(self, named: Iterable[tuple[str, str]], normaliser: Normaliser) -> None:
+    def __init__(self, named: Iterable[tuple[str, str]], normaliser: Words) -> None:
         self._named = tuple(named)
         self._normaliser = normaliser
         self._index: dict[str, list[tuple[str, Term]]] | None = None
@@ -239,15 +252,21 @@ class Vocabulary:
     concept_terms: Matcher
     excludes: Matcher
     cues: Matcher  # scope cues, named by their scope
+    typed_cues: Matcher  # story cues matched as typed
     question_words: frozenset[str]
     present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
+    not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
     #: Concepts that make a message about legs, and about something else ([routing]).
     legs: frozenset[str] = frozenset()
     elsewhere: frozenset[str] = frozenset()
     long_message_words: int = 14
+    #: (concept, topic, unless): a message naming the concept is about that topic.
+    topics: tuple[tuple[str, str, frozenset[str]], ...] = ()
     words: frozenset[str] = field(default=frozenset())  # every word the data uses
 
 
+#: Story cues matched on the words as typed, not their base forms ("had", not "have").
+_AS_TYPED = "story_as_typed"
 _SCOPES = (
     "negation",
     "terminators",
@@ -276,7 +295,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     concepts_raw: dict[str, Any] = raw.get("concepts", {})
     scope: dict[str, Any] = raw.get("scope", {})
     for key in scope:
-        if key not in (*_SCOPES, "question_words", "present"):
+        if key not in (*_SCOPES, "question_words", "present", "not_present_after", _AS_TYPED):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
     surface: set[str] = set()
@@ -304,6 +323,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         strings(scope.get(key, []), f"scope.{key}")
     question_words = frozenset(strings(scope.get("question_words", []), "scope.question_words"))
     present = frozenset(strings(scope.get("present", []), "scope.present"))
+    not_present_after = frozenset(
+        strings(scope.get("not_present_after", []), "scope.not_present_after")
+    )
 
     normaliser = Normaliser(language, lemmas, surface)
 
@@ -328,6 +350,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         for scope_name in _SCOPES
         for term in checked(scope.get(scope_name, []), f"scope.{scope_name}")
     ]
+    typed_story = checked(strings(scope.get(_AS_TYPED, []), f"scope.{_AS_TYPED}"), _AS_TYPED)
 
     def condition(table: dict[str, Any], where: str) -> Condition:
         items: dict[str, tuple[frozenset[str], ...]] = {}
@@ -388,6 +411,16 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         if strangers:
             raise ContentError(name, f"routing.{key}", f"{strangers[0]!r}: no such concept")
         routing[key] = frozenset(names)
+    topics: list[tuple[str, str, frozenset[str]]] = []
+    for number, entry in enumerate(raw.get("routing", {}).get("topics", [])):
+        where = f"routing.topics[{number}]"
+        if not isinstance(entry, dict) or not {"concept", "topic"} <= set(entry):
+            raise ContentError(name, where, "needs a concept and a topic")
+        unless = frozenset(strings(entry.get("unless", []), f"{where}.unless"))
+        for concept in (entry["concept"], *unless):
+            if concept not in concepts:
+                raise ContentError(name, where, f"{concept!r}: no such concept")
+        topics.append((str(entry["concept"]), str(entry["topic"]), unless))
     numbers_raw = raw.get("numbers", {})
     try:
         numbers = Numbers(
@@ -413,11 +446,14 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         concept_terms=Matcher(concept_terms, normaliser),
         excludes=Matcher(excludes, normaliser),
         cues=Matcher(cues, normaliser),
+        typed_cues=Matcher([("story", term) for term in typed_story], AsTyped()),
         question_words=question_words,
         present=present,
+        not_present_after=not_present_after,
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
+        topics=tuple(topics),
         words=frozenset(surface),
     )
 
@@ -465,7 +501,12 @@ class Triage:
             mentions, cues = self._clause(number, clause, last_site)
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
-            present |= {(number, i) for i, t in enumerate(clause) if t.raw in self.vocab.present}
+            present |= {
+                (number, i)
+                for i, t in enumerate(clause)
+                if t.raw in self.vocab.present
+                and not (i and clause[i - 1].raw in self.vocab.not_present_after)
+            }
             sites = [m.concept for m in mentions if m.kind == "site"]
             if sites:
                 last_site = tuple(dict.fromkeys(sites))
@@ -542,7 +583,7 @@ class Triage:
         findings = {
             i for (n, s), e in best.items() if concepts[n].kind == "finding" for i in range(s, e)
         }
-        cues = self.vocab.cues.find(words)
+        cues = self.vocab.cues.find(words) + self.vocab.typed_cues.find([t.raw for t in clause])
         status = self._scope(clause, cues, covered, findings)
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         mentions = []
@@ -699,6 +740,14 @@ class Triage:
 
     def doubt(self, ask: str) -> Doubt | None:
         return next((d for d in self.vocab.doubts if d.ask == ask), None)
+
+    def topic(self, assessment: Assessment) -> str | None:
+        """The topic a message is about by what it names ([routing] topics), if any."""
+        named = assessment.concepts
+        for concept, topic, unless in self.vocab.topics:
+            if concept in named and not unless & named:
+                return topic
+        return None
 
     def elsewhere(self, assessment: Assessment) -> bool:
         """Whether a message is about something other than leg cramps ([routing])."""

@@ -205,3 +205,65 @@ def test_a_red_flag_with_no_question_is_answered_as_getting_help(core: Core) -> 
 def test_fallback_sms_does_not_repeat_itself(core: Core) -> None:
     text = render.sms(core.respond("blah blah"))
     assert text.count("CRAMP") == 1
+
+
+#: Messages about something other than leg cramps, even when they name a danger sign that
+#: is over or asked about in general, are told so (with the danger signs); a question about
+#: the danger signs themselves gets them. Written by hand.
+ANSWERED_AS = [
+    ("my back has been hurting for weeks, should I be worried?", Intent.NOT_LEG_CRAMP),
+    ("my fingers have been tingling lately, is that normal?", Intent.NOT_LEG_CRAMP),
+    ("I had a stroke a year after my son was born and recovered fully", Intent.NOT_LEG_CRAMP),
+    ("my ankles swell by the end of every work day, why?", Intent.NOT_LEG_CRAMP),
+    ("what are the signs of pre-eclampsia?", Intent.WHEN_TO_GET_HELP),
+    ("what does a clot in the leg feel like?", Intent.WHEN_TO_GET_HELP),
+    ("my calf cramps every night, how do I stop them?", Intent.PREVENTION),
+]
+
+
+@pytest.mark.parametrize(("message", "intent"), ANSWERED_AS)
+def test_what_a_message_is_about_decides_the_answer(
+    core: Core, message: str, intent: Intent
+) -> None:
+    reply = core.respond(message, locale="en-GB")
+    assert reply.intent is intent, message
+    if intent is Intent.NOT_LEG_CRAMP:
+        assert "999" in render.sms(reply)
+
+
+def test_a_question_waits_for_its_safety_check_then_is_answered(core: Core) -> None:
+    asked = core.respond("my leg aches, why does this happen?", locale="en-GB")
+    assert asked.intent is Intent.WHEN_TO_GET_HELP and "YES or NO" in render.sms(asked)
+    settled = core.respond("no", locale="en-GB", state=asked.state)
+    assert settled.triage is Level.ROUTINE
+    assert "no one knows for sure" in render.plain_voice(settled).lower()  # the causes
+    again = core.respond("repeat", locale="en-GB", state=settled.state)
+    assert again.topic == "causes"
+
+
+def test_a_question_about_something_else_is_told_so_after_its_safety_check(core: Core) -> None:
+    asked = core.respond("I get headaches a lot, what can I take?", locale="en-GB")
+    settled = core.respond("no", locale="en-GB", state=asked.state)
+    assert "leg cramps" in render.sms(settled) and settled.triage is Level.ROUTINE
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my legs feel like ants are crawling in them every night and I can't sleep",
+        "I have to keep moving my legs when I lie down, why?",
+        "jittery legs all evening, what helps?",
+    ],
+)
+def test_restless_legs_are_answered_as_restless_legs(core: Core, message: str) -> None:
+    reply = core.respond(message, locale="en-GB")
+    assert reply.topic == "restless_legs", message
+    assert "restless legs" in render.sms(reply).lower()
+
+
+def test_every_topic_triage_routes_to_exists_in_every_locale(core: Core) -> None:
+    from crampvoice.triage import vocabulary
+
+    for _concept, topic, _unless in vocabulary("en").topics:
+        for locale in ("en-GB", "en-US", "en-AU", "en-CA", "en-IN", "en-IE", "en-NZ"):
+            assert topic in core.content.get(locale).topics, (topic, locale)

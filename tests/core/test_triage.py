@@ -331,6 +331,28 @@ BOTH_LEGS_AND_TRENDS = [
     ("I keep imagining hurting my baby. Am I a danger to her?", E),
 ]
 
+#: A story is over only when it says so (an outcome, a year); past tense alone is not
+#: enough, and a person or partner describing confusion, self-harm or blood after a cough
+#: is heard whatever words they use.
+NOT_OVER_UNTIL_IT_SAYS_SO = [
+    ("I was 30 weeks when I woke up and my right leg was swollen and a dark purple colour", U),
+    ("when I was 8 months pregnant I got this terrible pain in my calf, I could barely walk", U),
+    ("my first trimester was awful: I fainted twice", E),
+    ("she doesn't know who I am and keeps saying the nurses aren't real", U),
+    ("my girlfriend has been cutting herself since the baby came", E),
+    ("had a chesty cough all week. this morning there was blood in the tissue", E),
+    ("I tried to walk but the pain in my left calf was too much", U),
+    ("I'm confused about which stretches to do", N),
+    ("my cough is keeping me up at night", N),
+    ("the cramp finally loosened enough that I could hobble to the bathroom", N),
+    ("I get a burning pain in my left leg when I stand on it", U),
+    ("calf cramp again, I stood on it and it eased", N),
+    # A diagnosis told in the past tense closes the story; in the present it does not.
+    ("I had a stroke a few weeks after the birth: my left side went weak, speech slurred", N),
+    ("they said it turned out to be a clot in my lung, I felt so breathless that week", N),
+    ("I have a clot in my left calf and it is swollen", U),
+]
+
 DISTRESS_WITHOUT_A_TOPIC = [
     ("help me", N),
     ("it won't stop", N),
@@ -347,6 +369,7 @@ DISTRESS_WITHOUT_A_TOPIC = [
     + WORD_SENSES
     + ACROSS_SENTENCES_AND_STORIES
     + BOTH_LEGS_AND_TRENDS
+    + NOT_OVER_UNTIL_IT_SAYS_SO
     + DISTRESS_WITHOUT_A_TOPIC,
 )
 def test_level_in_real_language(core: Core, message: str, level: Level) -> None:

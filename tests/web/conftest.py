@@ -9,6 +9,7 @@ download). Without it the browser tests are skipped, unless CRAMPVOICE_REQUIRE_B
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ CHROMIUM_ARGS = [
 ]
 TOKEN = "web-test-auth-token-0123456789"
 SECRET = "web-test-secret-key"
-OPERATOR_TOKEN = "operator-token-for-tests"
+OPERATOR_TOKEN = "Operator-Token-for-Tests-7f3a9c1e5b2d"
 REMOTE = "203.0.113.9"  # an address from the documentation range: not this machine
 
 
@@ -55,6 +56,14 @@ def web_settings(database_url: str, **extra: Any) -> dict[str, Any]:
 @pytest.fixture
 def app_base_settings() -> Callable[..., dict[str, Any]]:
     return web_settings
+
+
+def form_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token in the form a browser would be shown at `path`."""
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, f"no CSRF token in the form at {path}"
+    return found.group(1)
 
 
 def remote_client(app: Flask) -> FlaskClient:

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import OPERATOR_TOKEN, REMOTE, remote_client
+from tests.web.conftest import OPERATOR_TOKEN, REMOTE, form_token, remote_client
 
 WITH_TOKEN = pytest.mark.parametrize(
     "app_settings", [{"CRAMPVOICE_DASHBOARD_TOKEN": OPERATOR_TOKEN}], indirect=True
@@ -18,7 +18,8 @@ WITH_TOKEN = pytest.mark.parametrize(
 
 
 def log_in(client: FlaskClient, token: str = OPERATOR_TOKEN, target: str = "/dashboard") -> Any:
-    return client.post("/login", data={"token": token, "next": target})
+    data = {"token": token, "next": target, "csrf_token": form_token(client)}
+    return client.post("/login", data=data)
 
 
 def test_on_this_machine_without_a_token_everything_is_open(client: FlaskClient) -> None:
@@ -67,7 +68,8 @@ def test_from_elsewhere_the_operator_logs_in_with_the_token(app: Flask) -> None:
     texted = remote.post("/simulator/sms", json={"country": "GB", "text": "I have a cramp"})
     assert texted.status_code == 200 and texted.get_json()["replies"]
 
-    assert remote.post("/logout").status_code == 302
+    logout = {"csrf_token": form_token(remote, "/dashboard")}
+    assert remote.post("/logout", data=logout).status_code == 302
     assert remote.get("/dashboard").status_code == 302
 
 

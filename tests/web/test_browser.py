@@ -58,7 +58,9 @@ def test_a_cramp_text_gets_the_relief_reply(page: Any, live: LiveServer) -> None
 def test_an_escalation_from_a_uk_phone_says_999(page: Any, live: LiveServer) -> None:
     page.goto(live.url + "/")
     page.select_option("#country", "GB")
-    page.wait_for_function("document.getElementById('my-number').textContent.startsWith('+44')")
+    page.wait_for_function(
+        "() => document.getElementById('my-number').textContent.startsWith('+44')"
+    )
     send_text(page, "my calf is swollen and I can't breathe")
     reply = last_reply(page)
     assert "999" in reply and "911" not in reply

@@ -81,7 +81,9 @@ def test_the_simulator_fits_the_screen(browser: Any, live: LiveServer, width: in
     page = at_width(browser, width)
     log_in(page, live, "/")
     page.select_option("#country", "GB")
-    page.wait_for_function("document.getElementById('my-number').textContent.startsWith('+44')")
+    page.wait_for_function(
+        "() => document.getElementById('my-number').textContent.startsWith('+44')"
+    )
     send_text(page, "I have a cramp in my calf")
     send_text(page, "my calf is swollen and I can't breathe")
     page.uncheck("#aloud")

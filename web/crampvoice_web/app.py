@@ -31,7 +31,7 @@ from crampvoice_skill.handlers import Skill
 from crampvoice_skill.web import create_blueprint as alexa_blueprint
 from crampvoice_sms.transport import TwilioTransport
 from crampvoice_sms.web import create_blueprint as sms_blueprint
-from crampvoice_web import auth, dashboard, legal, simulator
+from crampvoice_web import auth, dashboard, legal, security, simulator
 from crampvoice_web.services import EXTENSION, WebServices
 from crampvoice_web.turns import TurnRecorder
 
@@ -85,3 +85,5 @@ def init_pages(app: Flask) -> None:
     app.register_blueprint(simulator.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.register_blueprint(legal.blueprint)  # public: /privacy, /terms
+    # Guess limits, sessions, CSRF, a safe next, headers.
+    security.init_app(app, expired_login=lambda: auth.login_form(expired=True))

@@ -5,7 +5,9 @@
   proxy on the same machine every request would otherwise look local).
 - An *operator* has given CRAMPVOICE_DASHBOARD_TOKEN at /login (compared in constant
   time); a signed session cookie remembers it, bound to the token, so changing the
-  token logs everyone out.
+  token logs everyone out, and carries a server-side session id that logout ends.
+  Guesses are limited, forms carry CSRF tokens, `next` stays on this site
+  (security.py).
 
 The dashboard: an operator, or a local request when no token is set (the local
 default). The simulator: an operator, or any local request; never an open relay.
@@ -18,6 +20,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -33,18 +36,22 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.exc import SQLAlchemyError
+
+from crampvoice_web import security
 
 log = logging.getLogger("crampvoice.web")
 
 blueprint = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
 
-TOKEN_SETTING = "CRAMPVOICE_DASHBOARD_TOKEN"
+TOKEN_SETTING = security.TOKEN_SETTING
 OPERATOR = "operator"
+SESSION_ID = "operator_session"
 LOOPBACK_NAMES = frozenset({"localhost"})
 #: Headers a reverse proxy adds: a request that has passed through one is not local.
 PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP")
-MAX_TOKEN = 512
+MAX_TOKEN = security.MAX_TOKEN
 
 
 def _loopback_host(name: str) -> bool:
@@ -81,9 +88,12 @@ def _fingerprint(token: str) -> str:
 
 
 def is_operator() -> bool:
+    """A login with the current token whose server-side session is still open."""
     token = operator_token()
     held = session.get(OPERATOR)
-    return bool(token) and isinstance(held, str) and hmac.compare_digest(held, _fingerprint(token))
+    if not token or not isinstance(held, str) or not hmac.compare_digest(held, _fingerprint(token)):
+        return False
+    return security.session_is_live(session.get(SESSION_ID))
 
 
 def may_see_dashboard() -> bool:
@@ -133,34 +143,54 @@ def simulator_api(view: View) -> View:
     return _guard(may_use_simulator, api=True)(view)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host (an open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("dashboard.page")
-    return target
+def _target() -> str:
+    """Where to go after logging in: `next` if it is a page of this site (security.py)."""
+    return security.safe_next(request.values.get("next"), url_for("dashboard.page"))
+
+
+def login_form(**shown: Any) -> str:
+    return render_template(
+        "crampvoice_web/login.html", closed=not operator_token(), target=_target(), **shown
+    )
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     token = operator_token()
-    target = _safe_next(request.values.get("next"))
     if not token:
-        status = 200 if is_local() else 403
-        return render_template("crampvoice_web/login.html", closed=True, target=target), status
+        return login_form(), 200 if is_local() else 403
     if request.method == "GET":
-        return render_template("crampvoice_web/login.html", closed=False, target=target)
+        return login_form()
+    guard = security.security().guard
+    client = security.client_address()
+    wait = guard.attempt(client)
+    if wait:
+        log.warning("web: a login from %s refused: too many wrong tokens", client)
+        page = login_form(locked=math.ceil(wait / 60))
+        return page, 429, {"Retry-After": str(wait)}
     given = request.form.get("token", "")[:MAX_TOKEN]
     if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-        log.warning("web: a login with a wrong token from %s", request.remote_addr)
-        page = render_template("crampvoice_web/login.html", closed=False, target=target, wrong=True)
-        return page, 401
-    session.clear()
+        log.warning("web: a login with a wrong token from %s", client)
+        return login_form(wrong=True), 401
+    guard.succeeded(client)
+    try:
+        opened = security.security().sessions.open(current_app.permanent_session_lifetime)
+    except SQLAlchemyError as error:
+        log.error("web: cannot open an operator session: %s", type(error).__name__)
+        return login_form(unavailable=True), 503
+    session.clear()  # a fresh session: nothing from before the login carries over
     session[OPERATOR] = _fingerprint(token)
+    session[SESSION_ID] = opened
     session.permanent = True
-    return redirect(target)
+    return redirect(_target())
 
 
 @blueprint.post("/logout")
 def logout() -> Response:
-    session.pop(OPERATOR, None)
+    """Ends this login on the server too: the cookie, even a copy, opens nothing after."""
+    try:
+        security.security().sessions.close(session.get(SESSION_ID))
+    except SQLAlchemyError as error:
+        log.error("web: cannot close an operator session: %s", type(error).__name__)
+    session.clear()
     return cast(Response, redirect(url_for("auth.login")))
