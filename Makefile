@@ -54,8 +54,11 @@ bench: $(STAMP) lambda
 	$(BIN)/python -m bench
 
 # The Alexa skill's Lambda bundle: the core and skill adapter (no web or SMS
-# dependencies) plus ask-sdk-core, with lambda_function.py at the zip root.
+# dependencies) plus ask-sdk-core, with lambda_function.py at the zip root; and each
+# locale's interaction model in skill/skill-package for `ask deploy` (copies of the one
+# checked-in skill/interaction-model/en.json).
 lambda: $(STAMP)
+	$(BIN)/crampvoice build-skill
 	rm -rf build/lambda build/crampvoice-lambda.zip
 	$(BIN)/python -m pip install --quiet --no-deps --target build/lambda .
 	rm -rf build/lambda/bin

@@ -33,46 +33,24 @@ print(json.dumps({"import": imported, "first": first}))
 """
 
 
+def device(apl: bool) -> Any:
+    from crampvoice_skill import fake  # the one fake Alexa
+
+    return fake.Device("en-GB", apl, "amzn1.ask.account.bench", "amzn1.ask.device.bench",
+                       skill_id=SKILL_ID)
+
+
 def envelope(request: dict[str, Any], attributes: dict[str, Any], apl: bool) -> dict[str, Any]:
-    interfaces = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2024.2"}}} if apl else {}
-    application = {"applicationId": SKILL_ID}
-    return {
-        "version": "1.0",
-        "session": {
-            "new": not attributes,
-            "sessionId": "amzn1.echo-api.session.bench",
-            "application": application,
-            "attributes": attributes,
-            "user": {"userId": "amzn1.ask.account.bench"},
-        },
-        "context": {
-            "System": {
-                "application": application,
-                "user": {"userId": "amzn1.ask.account.bench"},
-                "device": {"deviceId": "amzn1.ask.device.bench", "supportedInterfaces": interfaces},
-                "apiEndpoint": "https://api.amazonalexa.com",
-            }
-        },
-        "request": {
-            "requestId": "amzn1.echo-api.request.bench",
-            "timestamp": "2026-01-01T00:00:00Z",
-            "locale": "en-GB",
-            **request,
-        },
-    }
+    from crampvoice_skill import fake
+
+    session = fake.Session("amzn1.echo-api.session.bench", dict(attributes))
+    return fake.envelope(request, device(apl), session, new=not attributes)
 
 
 def intent(name: str, **slots: str) -> dict[str, Any]:
-    return {
-        "type": "IntentRequest",
-        "intent": {
-            "name": name,
-            "confirmationStatus": "NONE",
-            "slots": {
-                k: {"name": k, "value": v, "confirmationStatus": "NONE"} for k, v in slots.items()
-            },
-        },
-    }
+    from crampvoice_skill import fake
+
+    return fake.intent_request(name, slots, device(False))
 
 
 def requests() -> list[dict[str, Any]]:

@@ -100,26 +100,19 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def _requests(port: int, start: int, count: int) -> list[bytes]:
     """Raw HTTP requests, each a signed form with its own MessageSid."""
-    from twilio.request_validator import RequestValidator
+    from crampvoice_sms import fake
 
-    validator = RequestValidator(TOKEN)
     url = f"http://127.0.0.1:{port}/sms"
     payloads = []
     for n in range(start, start + count):
         person, turn = n % PEOPLE, n // PEOPLE
-        form = {
-            "MessageSid": f"SM{n:032d}",
-            "AccountSid": "AC" + "0" * 32,
-            "From": f"+1201555{person:04d}",
-            "To": "+15005550006",
-            "Body": CONVERSATION[turn % len(CONVERSATION)],
-            "NumMedia": "0",
-        }
+        body_text = CONVERSATION[turn % len(CONVERSATION)]
+        form = fake.inbound_form(f"+1201555{person:04d}", body_text, sid=f"SM{n:032d}")
         body = urlencode(form).encode()
         head = (
             f"POST /sms HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
-            f"X-Twilio-Signature: {validator.compute_signature(url, form)}\r\n"
+            f"X-Twilio-Signature: {fake.signature(TOKEN, url, form)}\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         )
         payloads.append(head.encode() + body)

@@ -1,5 +1,10 @@
-"""`crampvoice build-skill`: write the interaction models, or check they are current; and
-point the manifest's privacy policy and terms at the operator's own pages."""
+"""`crampvoice build-skill`: write the interaction model, or check it is current; and
+point the manifest's privacy policy and terms at the operator's own pages.
+
+One source per language is checked in, `skill/interaction-model/en.json` (what the
+catalog generates); the per-locale files the ASK CLI deploys,
+`skill-package/interactionModels/custom/<locale>.json` for each of `LOCALES`, are copies
+of it written at build time (`make lambda`, or this command) and not kept in git."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crampvoice_skill.catalog import LOCALES, interaction_model
+from crampvoice_skill.catalog import LANGUAGE, LOCALES, interaction_model
 
 #: The manifest's privacy and terms URLs until the operator sets theirs (a reserved
 #: example domain, so a skill submitted with them fails Amazon's check, never misleads).
@@ -22,27 +27,43 @@ def model_text(locale: str) -> str:
     return json.dumps(interaction_model(locale), indent=2, ensure_ascii=False) + "\n"
 
 
+def source_text() -> str:
+    """The language's one model; every locale's model must be the same document."""
+    text = model_text(LOCALES[0])
+    for locale in LOCALES[1:]:
+        if model_text(locale) != text:
+            raise SystemExit(f"build-skill: the {locale} model differs from {LOCALES[0]}'s: "
+                             "give it a source file of its own")
+    return text
+
+
+def source_folder(out: Path) -> Path:
+    """`skill/interaction-model` beside `skill/skill-package/interactionModels/custom`."""
+    return out.parents[2] / "interaction-model"
+
+
 def build_skill(args: argparse.Namespace) -> int:
     out = Path(args.out)
+    source = source_folder(out) / f"{LANGUAGE}.json"
     urls = legal_urls(args)
     if urls is not None and not args.check:
         set_legal_urls(out.parents[1] / "skill.json", *urls)
-    stale = []
-    for locale in LOCALES:
-        path = out / f"{locale}.json"
-        text = model_text(locale)
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == text:
-            continue
-        stale.append(path)
-        if not args.check:
-            out.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+    text = source_text()
+    current = source.read_text(encoding="utf-8") if source.exists() else None
     if args.check:
-        for path in stale:
-            print(f"stale: {path} (run: crampvoice build-skill)", file=sys.stderr)
-        return 1 if stale else 0
-    print(f"wrote {len(stale)} of {len(LOCALES)} interaction models in {out}")
+        if current != text:
+            print(f"stale: {source} (run: crampvoice build-skill)", file=sys.stderr)
+            return 1
+        return 0
+    if current != text:
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(text, encoding="utf-8")
+        print(f"wrote {source}")
+    out.mkdir(parents=True, exist_ok=True)
+    for locale in LOCALES:
+        (out / f"{locale}.json").write_text(text, encoding="utf-8")
+    print(f"wrote the {len(LOCALES)} locales' interaction models in {out} "
+          f"({', '.join(LOCALES)}: copies of {source.name})")
     return 0
 
 

@@ -87,12 +87,6 @@ def reply_texts(twiml: str) -> list[str]:
     return ["".join(message.itertext()) for message in root.iter("Message")]
 
 
-class Response(Protocol):
-    status_code: int
-
-    def get_data(self, as_text: bool = ...) -> Any: ...
-
-
 class Client(Protocol):
     """Flask's test client, or anything that posts a form like it."""
 

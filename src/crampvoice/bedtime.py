@@ -29,11 +29,11 @@ class BedtimeRequest:
     said_time: str = ""  # for "invalid": the time as written, which is not a time of day
 
 
-_OFF = re.compile(
+_OFF = (
     r"^\s*(bedtime|reminders?|bedtime reminders?)\s+(off|stop|cancel|no|none)\b"
     r"|^\s*(stop|cancel|end|turn off|no more)\s+(my\s+)?(bedtime|reminders?|bedtime reminders?)\b"
 )
-_ZONE = re.compile(r"^\s*(tz|timezone|time zone)\s*[:=]?\s*(?P<zone>.+?)\s*$")
+_ZONE = r"^\s*(tz|timezone|time zone)\s*[:=]?\s*(?P<zone>.+?)\s*$"
 _TIME = (
     r"(?:(?P<named>noon|midday|midnight)"
     r"|(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?"
@@ -41,28 +41,29 @@ _TIME = (
     r"(?:\s+(?:o'?clock|oclock))?"
     r"(?:\s+(?P<part>tonight|at night|in the evening|this evening|in the morning))?)"
 )
+# Patterns are compiled on first use (`re` keeps them): importing this costs nothing.
 _SET = [
-    re.compile(rf"^\s*bedtime\s*(?:at|for|to|is|=|:)?\s*{_TIME}\s*$"),
-    re.compile(rf"\bremind\s+me\b.*?\b(?:at|for|by)\s+{_TIME}(?![\w:.])"),
-    re.compile(
+    (rf"^\s*bedtime\s*(?:at|for|to|is|=|:)?\s*{_TIME}\s*$"),
+    (rf"\bremind\s+me\b.*?\b(?:at|for|by)\s+{_TIME}(?![\w:.])"),
+    (
         rf"\b(?:change|move|set|make)\s+(?:my\s+)?bedtime\s+(?:reminder\s+)?(?:to|for|at)\s+{_TIME}(?![\w:.])"
     ),
-    re.compile(rf"\bbedtime\s+(?:reminder\s+)?(?:at|for)\s+{_TIME}(?![\w:.])"),
+    (rf"\bbedtime\s+(?:reminder\s+)?(?:at|for)\s+{_TIME}(?![\w:.])"),
 ]
-_WHOLE_TIME = re.compile(rf"^\s*(?:at|for|by|to)?\s*{_TIME}\s*$")
+_WHOLE_TIME = rf"^\s*(?:at|for|by|to)?\s*{_TIME}\s*$"
 
 
 def parse(text: str) -> BedtimeRequest | None:
     """A bedtime command in a message, or None when the message is about something else."""
     folded = spell_numbers(fold(text).strip().rstrip(".!"))
-    if _OFF.search(folded):
+    if re.search(_OFF, folded):
         return BedtimeRequest("off")
-    zone = _ZONE.match(folded)
+    zone = re.match(_ZONE, folded)
     if zone:
         said = zone.group("zone")
         return BedtimeRequest("zone", zone=resolve_zone(said), said_zone=said)
     for pattern in _SET:
-        match = pattern.search(folded)
+        match = re.search(pattern, folded)
         if match:
             at = _from_match(match)
             if at is not None:
@@ -75,7 +76,7 @@ def read_time(words: str | None) -> time | None:
     """The time of day some words name ("9:30pm", "ten tonight", "at 12", "midnight"),
     by the bedtime rule (`clock`); None when they name none. The one reader for every
     channel: a text's "BEDTIME 10" and the words Alexa heard in the reminder's time slot."""
-    match = _WHOLE_TIME.match(spell_numbers(fold(words or "").strip().rstrip(".!")))
+    match = re.match(_WHOLE_TIME, spell_numbers(fold(words or "").strip().rstrip(".!")))
     return _from_match(match) if match else None
 
 
@@ -132,13 +133,13 @@ _NUMBER = (
     r"(?:(?:twenty|thirty|forty|fifty)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"|\d{1,2})"
 )
-_HALF_PAST = re.compile(rf"\b(?P<how>half|quarter)\s+past\s+(?P<hour>{_NUMBER})\b")
-_QUARTER_TO = re.compile(rf"\bquarter\s+to\s+(?P<hour>{_NUMBER})\b")
-_HOUR_MINUTES = re.compile(
+_HALF_PAST = rf"\b(?P<how>half|quarter)\s+past\s+(?P<hour>{_NUMBER})\b"
+_QUARTER_TO = rf"\bquarter\s+to\s+(?P<hour>{_NUMBER})\b"
+_HOUR_MINUTES = (
     rf"\b(?P<hour>{_NUMBER})\s+(?:(?P<oh>oh|o)\s+(?P<single>{_NUMBER})|(?P<minutes>{_NUMBER}))\b"
     r"(?!\s*:)"
 )
-_WORD = re.compile(rf"\b(?!\d){_NUMBER}\b")
+_WORD = rf"\b(?!\d){_NUMBER}\b"
 
 
 def _number(words: str) -> int:
@@ -170,10 +171,10 @@ def spell_numbers(text: str) -> str:
             return match.group(0)
         return f"{hour}:{minutes:02d}"
 
-    text = _HALF_PAST.sub(half_past, text)
-    text = _QUARTER_TO.sub(quarter_to, text)
-    text = _HOUR_MINUTES.sub(hour_minutes, text)
-    return _WORD.sub(lambda m: str(_number(m.group(0))), text)
+    text = re.sub(_HALF_PAST, half_past, text)
+    text = re.sub(_QUARTER_TO, quarter_to, text)
+    text = re.sub(_HOUR_MINUTES, hour_minutes, text)
+    return re.sub(_WORD, lambda m: str(_number(m.group(0))), text)
 
 
 def spoken_examples() -> tuple[str, ...]:

@@ -24,9 +24,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, NoReturn
 
-from crampvoice import render
+from crampvoice import composition, render
 from crampvoice.content import ContentError
-from crampvoice.engine import Core
 from crampvoice.errors import Refusal
 from crampvoice.reply import Reply
 from crampvoice.state import State
@@ -83,7 +82,7 @@ def adapter_command(name: str) -> Any:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    reply = Core.default().respond(" ".join(args.text), locale=args.locale)
+    reply = composition.core().respond(" ".join(args.text), locale=args.locale)
     print(_show(reply, args.channel, args.json))
     return 0
 
@@ -91,7 +90,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     if args.channel == "sms":  # the SMS service itself, exactly as a text reaches it
         return int(adapter_command("chat-sms")(args))
-    core = Core.default()
+    core = composition.core()
     state = State()
     print(f"crampvoice chat ({args.channel}, {args.locale}). Ctrl-D to leave.")
     print("Information, not medical advice. In an emergency call your local emergency number.")
@@ -130,7 +129,7 @@ def corpus_paths(given: Sequence[str] | None) -> list[Path]:
 def cmd_eval(args: argparse.Namespace) -> int:
     from crampvoice.evaluation import AAQ_TARGETS, Report, evaluate, read_aaq, read_corpus
 
-    core = Core.default()
+    core = composition.core()
     reports: list[Report] = []
     for path in corpus_paths(args.corpus):
         try:

@@ -135,6 +135,12 @@ class Services:
             self.store.dispose()
 
 
+def core() -> Core:
+    """The engine alone (content, understanding, triage), for the commands that need no
+    settings, storage or sender (`crampvoice ask`, `eval`, `chat --channel voice`)."""
+    return Core.default()
+
+
 def build(
     config: Mapping[str, Any] | None = None,
     *,

@@ -13,7 +13,6 @@ import base64
 import importlib.util
 import json
 import re
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,12 +28,23 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from crampvoice_skill import fake
 from crampvoice_skill.verify import RequestVerifier
 from crampvoice_skill.web import create_blueprint
 
 ROOT = Path(__file__).resolve().parents[2]
 SKILL = ROOT / "skill"
+#: The per-locale models `crampvoice build-skill` writes for the ASK CLI (not in git).
 MODELS = SKILL / "skill-package" / "interactionModels" / "custom"
+#: The one checked-in interaction model of the skill's language, for every locale.
+MODEL_SOURCE = SKILL / "interaction-model" / "en.json"
+
+
+def checked_in_model(locale: str) -> dict[str, Any]:
+    """The interaction model deployed for `locale`: its language's checked-in source."""
+    assert locale.startswith("en-"), locale
+    data: dict[str, Any] = json.loads(MODEL_SOURCE.read_text(encoding="utf-8"))
+    return data
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 CHAIN_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-13.pem"
 
@@ -152,40 +162,10 @@ class Turn:
 # --------------------------------------------------------------------------- envelopes
 
 
-def resolve(slot_type: str, spoken: str) -> dict[str, Any]:
-    """Entity resolution as Alexa does it from the checked-in model: a listed value or
-    synonym resolves to its value; anything else is passed on unresolved."""
-    model = json.loads((MODELS / "en-US.json").read_text(encoding="utf-8"))
-    types = {t["name"]: t for t in model["interactionModel"]["languageModel"]["types"]}
-    authority = f"amzn1.er-authority.echo-sdk.{SKILL_ID}.{slot_type}"
-    for value in types[slot_type]["values"]:
-        name = value["name"]
-        if spoken.lower() in [name["value"].lower(), *(s.lower() for s in name["synonyms"])]:
-            return {
-                "authority": authority,
-                "status": {"code": "ER_SUCCESS_MATCH"},
-                "values": [{"value": {"name": name["value"], "id": uuid.uuid4().hex}}],
-            }
-    return {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}
-
-
-def slot_json(name: str, spoken: str | None, slot_type: str | None) -> dict[str, Any]:
-    slot: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
-    if spoken is None:
-        return slot
-    resolutions = {"resolutionsPerAuthority": [resolve(slot_type, spoken)]} if slot_type else None
-    slot.update(value=spoken, source="USER")
-    simple: dict[str, Any] = {"type": "Simple", "value": spoken}
-    if resolutions:
-        slot["resolutions"] = resolutions
-        simple["resolutions"] = resolutions
-    slot["slotValue"] = simple
-    return slot
-
-
 @dataclass
 class Speaker:
-    """An Echo talking to the skill: one session at a time, attributes carried."""
+    """An Echo talking to the skill: one session at a time, attributes carried. Its
+    envelopes are the one fake Alexa's (`crampvoice_skill.fake`)."""
 
     send: Callable[[dict[str, Any]], dict[str, Any]]
     locale: str = "en-US"
@@ -198,58 +178,27 @@ class Speaker:
     apl_max: str | None = "2024.2"  # the APL runtime.maxVersion a screen reports (None: none)
     viewport: tuple[str, int, int] = ("RECTANGLE", 1024, 600)  # shape, width, height (dp)
 
-    def envelope(self, request: dict[str, Any]) -> dict[str, Any]:
-        if not self.session_id:
-            self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
-        application = {"applicationId": self.application_id}
-        system: dict[str, Any] = {
-            "application": application,
-            "user": {"userId": self.user_id},
-            "device": {
-                "deviceId": "amzn1.ask.device.TESTDEVICE",
-                "supportedInterfaces": self.interfaces(),
-            },
-            "apiEndpoint": "https://api.amazonalexa.com",
-            "apiAccessToken": "test-token",
-        }
-        context: dict[str, Any] = {"System": system}
-        if self.apl:
-            shape, width, height = self.viewport
-            context["Viewport"] = {
-                "experiences": [
-                    {"arcMinuteWidth": 246, "arcMinuteHeight": 144, "canRotate": False}
-                ],
-                "shape": shape,
-                "pixelWidth": width,
-                "pixelHeight": height,
-                "dpi": 160,
-                "currentPixelWidth": width,
-                "currentPixelHeight": height,
-            }
-        return {
-            "version": "1.0",
-            "session": {
-                "new": self.new,
-                "sessionId": self.session_id,
-                "application": application,
-                "attributes": self.attributes,
-                "user": {"userId": self.user_id},
-            },
-            "context": context,
-            "request": {
-                "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-                "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "locale": self.locale,
-                **request,
-            },
-        }
+    def device(self) -> fake.Device:
+        return fake.Device(
+            self.locale,
+            self.apl,
+            self.user_id,
+            "amzn1.ask.device.TESTDEVICE",
+            skill_id=self.application_id,
+            apl_max=self.apl_max,
+            viewport=self.viewport,
+            permissions=self.permissions(),
+            access_token="test-token",
+        )
 
-    def interfaces(self) -> dict[str, Any]:
-        if not self.apl:
-            return {}
-        if self.apl_max is None:
-            return {"Alexa.Presentation.APL": {}}
-        return {"Alexa.Presentation.APL": {"runtime": {"maxVersion": self.apl_max}}}
+    def permissions(self) -> dict[str, Any] | None:
+        return None
+
+    def envelope(self, request: dict[str, Any]) -> dict[str, Any]:
+        session = fake.Session(self.session_id, self.attributes)
+        data = fake.envelope(request, self.device(), session, new=self.new)
+        self.session_id = session.session_id
+        return data
 
     def request(self, request: dict[str, Any]) -> Turn:
         envelope = self.send(self.envelope(request))
@@ -265,11 +214,7 @@ class Speaker:
         return self.request({"type": "LaunchRequest"})
 
     def intent(self, name: str, **slots: str | None) -> Turn:
-        types = {"symptom": "SymptomType", "body_part": "BodyPartType"}
-        intent: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
-        if slots:
-            intent["slots"] = {k: slot_json(k, v, types.get(k)) for k, v in slots.items()}
-        return self.request({"type": "IntentRequest", "dialogState": "COMPLETED", "intent": intent})
+        return self.request(fake.intent_request(name, slots, self.device()))
 
     def symptom(self, symptom: str, body_part: str | None = None) -> Turn:
         return self.intent("DescribeSymptomIntent", symptom=symptom, body_part=body_part)

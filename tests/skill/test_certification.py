@@ -38,7 +38,7 @@ from crampvoice_skill.commands import DEFAULT_BASE_URL, PRIVACY_PATH, TERMS_PATH
 from crampvoice_skill.handlers import Skill
 from crampvoice_skill.speech import APL_VERSIONS
 
-from .conftest import MODELS, SKILL, Speaker, Turn
+from .conftest import SKILL, Speaker, Turn, checked_in_model
 
 Send = Callable[[dict[str, Any]], dict[str, Any]]
 PACKAGE = SKILL / "skill-package"
@@ -75,7 +75,7 @@ ARTICLES = {"a", "an", "the"}
 
 
 def language_model(locale: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((MODELS / f"{locale}.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = checked_in_model(locale)
     model: dict[str, Any] = data["interactionModel"]["languageModel"]
     return model
 

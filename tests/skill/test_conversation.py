@@ -14,7 +14,7 @@ import pytest
 
 from crampvoice.content import library
 
-from .conftest import MODELS, Speaker
+from .conftest import Speaker, checked_in_model
 
 Make = Callable[..., Speaker]
 
@@ -272,7 +272,7 @@ def test_damaged_session_attributes_start_afresh(speaker: Make) -> None:
 def test_every_intent_in_the_model_answers_within_limits(
     send: Callable[[dict[str, Any]], dict[str, Any]], locale: str
 ) -> None:
-    model = json.loads((MODELS / f"{locale}.json").read_text(encoding="utf-8"))
+    model = checked_in_model(locale)
     for intent in model["interactionModel"]["languageModel"]["intents"]:
         alexa = Speaker(send, locale=locale, apl=True)
         slots = {s["name"]: "cramping" for s in intent.get("slots", []) if s["name"] == "symptom"}

@@ -21,7 +21,7 @@ from crampvoice_skill.catalog import (
 )
 from crampvoice_skill.commands import build_skill
 
-from .conftest import MODELS, SKILL
+from .conftest import MODEL_SOURCE, MODELS, SKILL, checked_in_model
 
 REQUIRED_BUILT_INS = {
     "AMAZON.HelpIntent",
@@ -35,35 +35,48 @@ SAMPLE = re.compile(r"[A-Za-z' .\-]+")
 
 
 def language_model(locale: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((MODELS / f"{locale}.json").read_text(encoding="utf-8"))
-    model: dict[str, Any] = data["interactionModel"]["languageModel"]
+    model: dict[str, Any] = checked_in_model(locale)["interactionModel"]["languageModel"]
     return model
 
 
-def test_the_checked_in_models_are_what_the_catalog_generates() -> None:
+def test_the_checked_in_model_is_what_the_catalog_generates_for_every_locale() -> None:
     for locale in LOCALES:
         assert (
             language_model(locale) == interaction_model(locale)["interactionModel"]["languageModel"]
-        ), f"{locale}.json is stale: run `crampvoice build-skill`"
+        ), "skill/interaction-model/en.json is stale: run `crampvoice build-skill`"
     assert build_skill(argparse.Namespace(out=str(MODELS), check=True)) == 0
 
 
-def test_the_check_fails_on_a_stale_model_and_build_fixes_it(
+def skill_copy(tmp_path: Path) -> Path:
+    """A copy of skill/ (the source model and the package); its models folder."""
+    shutil.copytree(SKILL / "interaction-model", tmp_path / "skill" / "interaction-model")
+    return tmp_path / "skill" / "skill-package" / "interactionModels" / "custom"
+
+
+def test_build_writes_each_locales_model_as_a_copy_of_the_one_source(tmp_path: Path) -> None:
+    out = skill_copy(tmp_path)
+    assert build_skill(argparse.Namespace(out=str(out), check=False)) == 0
+    assert {p.stem for p in out.glob("*.json")} == set(LOCALES)
+    source = MODEL_SOURCE.read_text(encoding="utf-8")
+    for locale in LOCALES:
+        assert (out / f"{locale}.json").read_text(encoding="utf-8") == source, locale
+
+
+def test_the_check_fails_on_a_stale_source_and_build_fixes_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "custom"
-    shutil.copytree(MODELS, out)
-    stale = json.loads((out / "en-GB.json").read_text(encoding="utf-8"))
+    out = skill_copy(tmp_path)
+    source = tmp_path / "skill" / "interaction-model" / "en.json"
+    stale = json.loads(source.read_text(encoding="utf-8"))
     stale["interactionModel"]["languageModel"]["intents"].pop(0)
-    (out / "en-GB.json").write_text(json.dumps(stale), encoding="utf-8")
-    (out / "en-IN.json").unlink()
+    source.write_text(json.dumps(stale), encoding="utf-8")
 
     assert build_skill(argparse.Namespace(out=str(out), check=True)) == 1
-    error = capsys.readouterr().err
-    assert "en-GB.json" in error and "en-IN.json" in error and "en-US.json" not in error
+    assert "en.json" in capsys.readouterr().err
 
     assert build_skill(argparse.Namespace(out=str(out), check=False)) == 0
     assert build_skill(argparse.Namespace(out=str(out), check=True)) == 0
+    assert source.read_text(encoding="utf-8") == MODEL_SOURCE.read_text(encoding="utf-8")
 
 
 def test_the_invocation_name_is_the_program_name() -> None:
@@ -138,7 +151,7 @@ def test_the_manifest_matches_the_models_and_carries_the_notices() -> None:
         "manifest"
     ]
     locales = manifest["publishingInformation"]["locales"]
-    assert set(locales) == set(LOCALES) == {p.stem for p in MODELS.glob("*.json")}
+    assert set(locales) == set(LOCALES)
     for info in locales.values():
         assert info["name"] == "Cramp Coach"
         assert "not medical advice" in info["description"]

@@ -24,7 +24,7 @@ import responses
 from crampvoice.content import LOCALE_112, library
 from crampvoice_skill import reminders
 
-from .conftest import MODELS, SKILL, AlexaWeb, Speaker, Turn
+from .conftest import SKILL, AlexaWeb, Speaker, Turn, checked_in_model
 
 ENDPOINT = "https://api.amazonalexa.com"
 REMINDERS = f"{ENDPOINT}/v1/alerts/reminders"
@@ -81,14 +81,10 @@ class Echo(Speaker):
 
     permitted: bool = False
 
-    def envelope(self, request: dict[str, Any]) -> dict[str, Any]:
-        envelope = super().envelope(request)
-        if self.permitted:
-            scopes = {SCOPE: {"status": "GRANTED"}}
-            permissions = {"consentToken": "consent-token", "scopes": scopes}
-            envelope["context"]["System"]["user"]["permissions"] = permissions
-            envelope["session"]["user"]["permissions"] = permissions
-        return envelope
+    def permissions(self) -> dict[str, Any] | None:
+        if not self.permitted:
+            return None
+        return {"consentToken": "consent-token", "scopes": {SCOPE: {"status": "GRANTED"}}}
 
     def answer_consent(self, payload: dict[str, Any], token: str = "", code: str = "200") -> Turn:
         return self.request(
@@ -441,7 +437,7 @@ def test_the_ask_token_carries_the_time_and_a_strange_one_is_the_default() -> No
 
 
 def test_the_model_has_the_reminder_intents_with_a_time_slot() -> None:
-    model = json.loads((MODELS / "en-US.json").read_text(encoding="utf-8"))
+    model = checked_in_model("en-US")
     intents = {i["name"]: i for i in model["interactionModel"]["languageModel"]["intents"]}
     reminder = intents["ReminderSetIntent"]
     assert reminder["slots"] == [{"name": "time", "type": "TimeType"}]

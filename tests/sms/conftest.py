@@ -1,18 +1,17 @@
 """Fixtures for the SMS service: the real app on a real database, and a phone that
-texts it the way Twilio would (a form signed with twilio's own RequestValidator)."""
+texts it the way Twilio would: the one fake Twilio (`crampvoice_sms.fake`), whose forms
+are signed with twilio's own RequestValidator."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
-from crampvoice_sms.fake import reply_texts
+from crampvoice_sms import fake
 from tests.conftest import offline_settings
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -21,15 +20,12 @@ SECRET = "test-secret-key"
 UK_NUMBER = "+447400123456"  # valid numbers: phonenumbers gives no region to fictional ones
 US_NUMBER = "+12015550123"
 TWILIO_NUMBER = "+15005550006"
-_sids = itertools.count(1)
-
-
-def new_sid() -> str:
-    return f"SM{next(_sids):032d}"
+ACCOUNT_SID = "AC" + "1" * 32
+new_sid = fake.counting_sids()
 
 
 def sign(url: str, form: dict[str, str], token: str = TOKEN) -> str:
-    return RequestValidator(token).compute_signature(url, form)
+    return fake.signature(token, url, form)
 
 
 def settings(database_url: str, **extra: Any) -> dict[str, Any]:
@@ -51,15 +47,9 @@ class Phone:
         self.number = number
 
     def form(self, body: str, **extra: str) -> dict[str, str]:
-        return {
-            "MessageSid": new_sid(),
-            "AccountSid": "AC" + "1" * 32,
-            "From": self.number,
-            "To": TWILIO_NUMBER,
-            "Body": body,
-            "NumMedia": "0",
-            **extra,
-        }
+        return fake.inbound_form(
+            self.number, body, to=TWILIO_NUMBER, account_sid=ACCOUNT_SID, sid=new_sid(), **extra
+        )
 
     def post(
         self,
@@ -78,7 +68,7 @@ class Phone:
         response = self.post(form)
         assert response.status_code == 200, response.get_data(as_text=True)
         assert response.mimetype in ("application/xml", "text/xml")
-        texts = reply_texts(response.get_data(as_text=True))
+        texts = fake.reply_texts(response.get_data(as_text=True))
         assert len(texts) <= 1
         return texts[0] if texts else None
 

@@ -9,8 +9,9 @@ import responses
 
 from crampvoice.composition import Services as SmsServices
 from crampvoice.storage import repository
+from crampvoice_sms import fake
 
-from .conftest import PUBLIC_URL, TWILIO_NUMBER, Phone, new_sid, sign
+from .conftest import ACCOUNT_SID, PUBLIC_URL, TWILIO_NUMBER, Phone, new_sid, sign
 
 
 @pytest.fixture
@@ -19,15 +20,10 @@ def app_settings() -> dict[str, Any]:
 
 
 def callback(phone: Phone, status: str, error: str = "", sid: str | None = None) -> int:
-    form = {
-        "MessageSid": sid or new_sid(),
-        "MessageStatus": status,
-        "AccountSid": "AC" + "1" * 32,
-        "From": TWILIO_NUMBER,
-        "To": phone.number,
-    }
-    if error:
-        form["ErrorCode"] = error
+    form = fake.status_form(
+        sid or new_sid(), phone.number, status, error or None,
+        AccountSid=ACCOUNT_SID, From=TWILIO_NUMBER,
+    )
     return phone.post(form, path="/sms/status").status_code
 
 
@@ -80,8 +76,7 @@ def test_start_turns_scheduled_sends_back_on(phone: Phone, sms: SmsServices) -> 
 
 
 def test_status_callbacks_must_be_signed_and_complete(phone: Phone, sms: SmsServices) -> None:
-    form = {"MessageSid": new_sid(), "MessageStatus": "failed", "ErrorCode": "21610",
-            "To": phone.number}
+    form = fake.status_form(new_sid(), phone.number, "failed", "21610")
     assert phone.client.post("/sms/status", data=form).status_code == 403
     assert phone.post(form, path="/sms/status", signed_url=PUBLIC_URL + "/sms").status_code == 403
     with sms.store.transaction() as session:

@@ -11,11 +11,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
-from twilio.request_validator import RequestValidator
 
 from crampvoice.composition import Services as SmsServices
 from crampvoice.storage import repository, stats
-from tests.web.conftest import TOKEN
+from crampvoice_sms import fake
 from tests.web.test_simulator import Voice, text
 
 
@@ -112,13 +111,8 @@ def test_opt_outs_and_delivery_failures_are_counted(app: Flask, client: FlaskCli
     stopper = app.test_client()
     text(stopper, "STOP", "GB")
     failing = text(app.test_client(), "hello", "US")["number"]
-    form = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "undelivered", "ErrorCode": "30003",
-            "To": failing, "From": "+15005550006", "AccountSid": "AC" + "0" * 32}
-    url = "http://127.0.0.1:8000/sms/status"
-    signature = RequestValidator(TOKEN).compute_signature(url, form)
-    status = app.test_client().post(
-        "/sms/status", data=form, headers={"X-Twilio-Signature": signature}
-    )
+    form = fake.status_form("SM" + "f" * 32, failing, "undelivered", "30003")
+    status = fake.for_config(app.test_client(), app.config).post("/sms/status", form)
     assert status.status_code == 204
     data = numbers(client)
     assert (data["opt_outs"], data["opt_outs_new"]) == (1, 1)
@@ -177,3 +171,20 @@ def test_days_are_counted_in_their_own_day(app: Flask, client: FlaskClient,
     assert per_day[-1] == 2 and per_day[-4] == 1 and sum(per_day) == 3
     assert data["conversations"]["voice"] == 2  # s0 twice is one conversation
     assert sum(day["turns"]["voice"] for day in numbers(client, days=30)["days"]) == 4
+
+
+def test_escalations_are_urgent_and_emergency_and_routine_is_counted_apart(
+    app: Flask, client: FlaskClient
+) -> None:
+    from crampvoice.storage.models import Event
+    from crampvoice_web.services import services
+
+    with services(app).store.transaction() as session:
+        for triage in ("emergency", "urgent", "urgent", "routine", "routine", "routine", "none"):
+            session.add(Event(at=repository.utcnow(), channel="sms", intent="when_to_get_help",
+                              triage=triage, locale="en-GB", answered=True))
+    data = numbers(client)
+    assert data["escalations"] == {"emergency": 1, "urgent": 2}
+    assert data["routine"] == 3 and data["routine_by_channel"] == {"sms": 3, "voice": 0}
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert kpi(html, "escalations") == 3 and kpi(html, "routine") == 3

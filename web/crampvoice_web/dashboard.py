@@ -26,7 +26,6 @@ DEFAULT_DAYS = 14
 LEVEL_CLASSES = {
     "emergency": "level-emergency",
     "urgent": "level-urgent",
-    "routine": "level-routine",
 }
 
 

@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, reque
 from crampvoice import settings
 from crampvoice.content import library
 from crampvoice.storage import repository
-from crampvoice_skill.catalog import LOCALES
+from crampvoice_skill.fake import LOCALES
 from crampvoice_web import auth, speaker, texting
 from crampvoice_web.services import services, web_services
 
@@ -89,7 +89,7 @@ def _device(locale: object, screen: object) -> speaker.Device:
         raise Refused("locale must be a string")
     skill_id = str(current_app.config.get("ALEXA_SKILL_ID") or speaker.SIMULATOR_SKILL_ID)
     assert isinstance(ids, dict)
-    return speaker.Device(locale, bool(screen), ids["user"], ids["device"], skill_id)
+    return speaker.device(locale, bool(screen), ids["user"], ids["device"], skill_id)
 
 
 @blueprint.get("/")
@@ -175,6 +175,7 @@ def outbox() -> Any:
 def voice() -> Any:
     data = _body()
     device = _device(data.get("locale"), data.get("screen"))
-    heard = speaker.Heard.from_json(data, library().get(device.locale).program_name)
+    program = library().get(device.locale).program_name
+    heard = speaker.Heard.from_json(data, program, device.locale)
     turn = speaker.converse(web_services().skill.handle_json, heard, device)
     return jsonify(turn)

@@ -21,10 +21,7 @@ from crampvoice.storage.models import (
     Subscription,
 )
 from crampvoice.storage.people import is_stopped, number_key, person
-
-#: Twilio's error for a message to a number that has opted out.
-OPTED_OUT_ERROR = "21610"
-FAILED_STATUSES = frozenset({"failed", "undelivered"})
+from crampvoice.texting.rules import FAILED_STATUSES, OPTED_OUT_ERROR, after_delivery
 
 
 def opt_out(session: Session, number: str, source: str, at: datetime) -> None:
@@ -106,8 +103,7 @@ def record_delivery(
                 created_at=at,
             )
         )
-        found.consecutive_failures += 1
-        if found.consecutive_failures >= failure_limit:
-            found.scheduled_sends = False
-    elif status == "delivered":
-        found.consecutive_failures = 0
+    failures, scheduled = after_delivery(status, found.consecutive_failures, failure_limit)
+    found.consecutive_failures = failures
+    if scheduled is not None:
+        found.scheduled_sends = scheduled

@@ -98,11 +98,7 @@ def close_conversation(
     """Store the turn: the new state (None: unchanged), the reply counter, and the
     MessageSid with its reply. A concurrent duplicate of `sid` fails here on the UNIQUE
     constraint (IntegrityError), and its transaction rolls back whole."""
-    window_start, replies = conversation.window_start, conversation.replies_in_window(at, window)
-    if counted:
-        if replies == 0:
-            window_start = at
-        replies += 1
+    window_start, replies = conversation.counter_after(counted, at, window)
     session.connection().execute(
         _CLOSE,
         {

@@ -10,8 +10,6 @@ deliveries), `outbox`, `events`, `erasure`, `schedules` (bedtime subscriptions) 
 from __future__ import annotations
 
 from crampvoice.storage.consent import (
-    FAILED_STATUSES,
-    OPTED_OUT_ERROR,
     may_send,
     opt_in,
     opt_out,
@@ -62,6 +60,7 @@ from crampvoice.storage.sends import (
     start_send,
 )
 from crampvoice.texting.port import Conversation
+from crampvoice.texting.rules import FAILED_STATUSES, OPTED_OUT_ERROR
 
 __all__ = [
     "FAILED_STATUSES",

@@ -24,8 +24,11 @@ from crampvoice.storage.models import DeliveryFailure, Event, OptOut, Person
 
 #: The fewest different senders whose identical unanswered text the dashboard may show.
 MIN_SENDERS = 2
-#: Escalation levels, most serious first (the triage levels that lead with help).
-ESCALATION_LEVELS = ("emergency", "urgent", "routine")
+#: Escalation levels, most serious first: the triage levels whose reply leads with whom
+#: to call. "routine" triage is counted apart: it is no escalation.
+ESCALATION_LEVELS = ("emergency", "urgent")
+ROUTINE = "routine"
+_COUNTED_LEVELS = (*ESCALATION_LEVELS, ROUTINE)
 CHANNELS = ("sms", "voice")
 MAX_DAYS = 366
 TOP = 10
@@ -66,8 +69,10 @@ class Overview:
     days: tuple[Day, ...]
     conversations: Mapping[str, int]  # over the period, by channel
     turns: Mapping[str, int]
-    escalations: Mapping[str, int]  # by level, most serious first
+    escalations: Mapping[str, int]  # emergency and urgent, most serious first
     escalations_by_channel: Mapping[str, Mapping[str, int]]
+    routine: int  # turns triaged routine (not escalations)
+    routine_by_channel: Mapping[str, int]
     top_intents: tuple[IntentCount, ...]
     unanswered_total: int  # unanswered turns in the period
     unanswered_shown: tuple[Unanswered, ...]
@@ -141,13 +146,13 @@ def daily(session: Session, start: datetime, since: date, until: date) -> tuple[
 
 
 def escalations(session: Session, start: datetime) -> dict[str, dict[str, int]]:
-    """Escalated turns by level, then by channel."""
+    """Triaged turns by level (emergency, urgent and routine), then by channel."""
     rows = session.execute(
         select(Event.triage, Event.channel, func.count())
-        .where(Event.at >= start, Event.triage.in_(ESCALATION_LEVELS))
+        .where(Event.at >= start, Event.triage.in_(_COUNTED_LEVELS))
         .group_by(Event.triage, Event.channel)
     ).all()
-    found = {level: {channel: 0 for channel in CHANNELS} for level in ESCALATION_LEVELS}
+    found = {level: {channel: 0 for channel in CHANNELS} for level in _COUNTED_LEVELS}
     for level, channel, count in rows:
         found[str(level)][str(channel)] = int(count or 0)
     return found
@@ -262,7 +267,9 @@ def overview(session: Session, *, days: int = 14, now: datetime | None = None) -
             ).all()
         ),
         escalations={level: sum(levels[level].values()) for level in ESCALATION_LEVELS},
-        escalations_by_channel=levels,
+        escalations_by_channel={level: levels[level] for level in ESCALATION_LEVELS},
+        routine=sum(levels[ROUTINE].values()),
+        routine_by_channel=levels[ROUTINE],
         top_intents=top_intents(session, start),
         unanswered_total=total,
         unanswered_shown=shown,

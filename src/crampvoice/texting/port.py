@@ -47,6 +47,18 @@ class Conversation:
             return 0
         return self.window_replies
 
+    def counter_after(
+        self, counted: bool, at: datetime, window: timedelta
+    ) -> tuple[datetime | None, int]:
+        """(window start, replies) once this turn's reply is counted (or not): a counted
+        reply in no running window starts one at `at`."""
+        start, replies = self.window_start, self.replies_in_window(at, window)
+        if counted:
+            if replies == 0:
+                start = at
+            replies += 1
+        return start, replies
+
 
 
 

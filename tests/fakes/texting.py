@@ -1,0 +1,186 @@
+"""An in-memory fake of the SMS service's storage port (`crampvoice.texting.port`), for
+unit tests of the service: the same operations as `SqlTexting`, on plain dicts. A
+transaction works on a copy and keeps it only on success, so a `Conflict` (a MessageSid
+stored twice) leaves nothing behind, as a rolled-back database transaction does. The
+rules (reply counting, deliverability) are the core's, shared with the real storage; the
+real SQLite and PostgreSQL suites (tests/sms, tests/worker) cover the SQL."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from crampvoice import phone
+from crampvoice.bedtime import Schedule
+from crampvoice.privacy import scrub
+from crampvoice.texting.port import Conflict, Conversation
+from crampvoice.texting.rules import FAILED_STATUSES, OPTED_OUT_ERROR, after_delivery
+
+
+@dataclass
+class Person:
+    id: int
+    number: str
+    locale: str
+    state: dict[str, Any] = field(default_factory=dict)
+    window_start: datetime | None = None
+    window_replies: int = 0
+    scheduled_sends: bool = True
+    failures: int = 0
+
+
+@dataclass
+class Subscription:
+    at: time | None
+    zone: str
+    active: bool
+    next_send_at: datetime | None
+
+
+@dataclass
+class Tables:
+    people: dict[str, Person] = field(default_factory=dict)
+    stopped: dict[str, str] = field(default_factory=dict)  # number -> source
+    processed: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    subscriptions: dict[int, Subscription] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    failed_sids: set[str] = field(default_factory=set)
+    next_id: int = 1
+
+
+class MemoryTransaction:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    def _person(self, number: str) -> Person | None:
+        return self.t.people.get(phone.e164(number))
+
+    def processed_reply(self, sid: str) -> str | None:
+        found = self.t.processed.get(sid)
+        return None if found is None else found[0]
+
+    def open_conversation(
+        self, number: str, *, locale_for: Callable[[str], str], at: datetime
+    ) -> Conversation:
+        key = phone.e164(number)
+        found = self.t.people.get(key)
+        if found is None:
+            found = Person(self.t.next_id, key, locale_for(key))
+            self.t.next_id += 1
+            self.t.people[key] = found
+        sub = self.t.subscriptions.get(found.id)
+        schedule = None if sub is None else Schedule(sub.at, sub.zone, sub.active)
+        return Conversation(found.id, found.locale, dict(found.state), key in self.t.stopped,
+                            found.window_start, found.window_replies, schedule)
+
+    def close_conversation(
+        self,
+        conversation: Conversation,
+        *,
+        sid: str,
+        reply: str,
+        state: dict[str, Any] | None,
+        counted: bool,
+        window: timedelta,
+        at: datetime,
+    ) -> None:
+        found = next(p for p in self.t.people.values() if p.id == conversation.person_id)
+        found.state = conversation.state if state is None else state
+        found.window_start, found.window_replies = conversation.counter_after(counted, at, window)
+        self._processed(sid, reply, found.id)
+
+    def _processed(self, sid: str, reply: str, person_id: int | None) -> None:
+        if sid in self.t.processed:
+            raise Conflict(f"MessageSid {sid} is stored already")
+        self.t.processed[sid] = (reply, person_id)
+
+    def record_processed(self, sid: str, reply: str, at: datetime) -> None:
+        self._processed(sid, reply, None)
+
+    def erase(self, number: str, *, sender: str | None) -> None:
+        found = self.t.people.pop(phone.e164(number), None)
+        if found is not None:
+            self.t.subscriptions.pop(found.id, None)
+            for sid, (_, person_id) in list(self.t.processed.items()):
+                if person_id == found.id:
+                    self.t.processed[sid] = ("", None)
+        if sender is not None:
+            self.t.events = [e for e in self.t.events if e["sender"] != sender]
+
+    def opt_out(self, number: str, source: str, at: datetime) -> None:
+        key = phone.e164(number)
+        self.t.stopped.setdefault(key, source)
+        found = self.t.people.get(key)
+        sub = self.t.subscriptions.get(found.id) if found else None
+        if sub is not None and sub.active:
+            sub.active, sub.next_send_at = False, None
+
+    def opt_in(self, number: str) -> None:
+        key = phone.e164(number)
+        self.t.stopped.pop(key, None)
+        found = self.t.people.get(key)
+        if found is not None:
+            found.scheduled_sends, found.failures = True, 0
+
+    def save_subscription(
+        self,
+        person_id: int,
+        *,
+        at: time | None,
+        zone: str,
+        active: bool,
+        next_send_at: datetime | None,
+        now: datetime,
+    ) -> None:
+        self.t.subscriptions[person_id] = Subscription(
+            at, zone, active, next_send_at if active else None
+        )
+
+    def record_event(self, **event: Any) -> None:
+        if event["answered"] or not event.get("text"):
+            event["text"] = None
+        else:
+            event["text"] = scrub(event["text"]) or None
+        event.setdefault("sender", None)
+        self.t.events.append(event)
+
+    def record_delivery(
+        self,
+        number: str,
+        message_sid: str,
+        status: str,
+        error_code: str | None,
+        at: datetime,
+        *,
+        failure_limit: int,
+    ) -> None:
+        if error_code == OPTED_OUT_ERROR:
+            self.opt_out(number, OPTED_OUT_ERROR, at)
+        found = self._person(number)
+        if found is None:
+            return
+        if status in FAILED_STATUSES:
+            if message_sid in self.t.failed_sids:
+                return
+            self.t.failed_sids.add(message_sid)
+        failures, scheduled = after_delivery(status, found.failures, failure_limit)
+        found.failures = failures
+        if scheduled is not None:
+            found.scheduled_sends = scheduled
+
+
+class MemoryTexting:
+    """The port in memory: `tables` is what a committed transaction left."""
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+
+    @contextmanager
+    def transaction(self) -> Iterator[MemoryTransaction]:
+        working = copy.deepcopy(self.tables)
+        yield MemoryTransaction(working)
+        self.tables = working  # committed; an exception above leaves `tables` as it was
