@@ -40,6 +40,7 @@ SYSTEM_KEYS = (
     "error",
     "first_aid_bleeding",
     "delete_confirm",
+    "stop_clarify",
     "delete_done",
     "delete_cancelled",
     "rate_limited",

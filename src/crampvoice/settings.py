@@ -14,7 +14,12 @@
 - CRAMPVOICE_CONTACT: the operator's contact, named in HELP replies (read with the
   content). Unset: a placeholder, and `serve` and `worker` say so at start.
 - CRAMPVOICE_SMS_RATE_LIMIT, CRAMPVOICE_SMS_RATE_WINDOW: replies per number per window
-  (default 30 per 3600 s; escalations exempt).
+  (default 30 per 3600 s); CRAMPVOICE_SMS_ESCALATION_LIMIT: escalations per number per
+  window (default 20; the first of each window is always sent);
+  CRAMPVOICE_SMS_GLOBAL_LIMIT: replies to everyone together per window (default 2000).
+  The counters survive erasure (`crampvoice.texting.budget`).
+- CRAMPVOICE_SMS_COUNTRIES: the countries (ISO codes, comma separated) whose numbers are
+  answered; "*" any. Default: the countries the content has a locale for.
 - CRAMPVOICE_SMS_FAILURE_LIMIT: consecutive failed deliveries that turn scheduled
   sends off (default 5).
 - CRAMPVOICE_SEND_WINDOW: the local hours bedtime prompts may go out, "08:00-21:00".
@@ -58,6 +63,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _INTS = {
     "CRAMPVOICE_SMS_RATE_LIMIT": 30,
     "CRAMPVOICE_SMS_RATE_WINDOW": 3600,
+    "CRAMPVOICE_SMS_ESCALATION_LIMIT": 20,
+    "CRAMPVOICE_SMS_GLOBAL_LIMIT": 2000,
     "CRAMPVOICE_SMS_FAILURE_LIMIT": 5,
     "CRAMPVOICE_SEND_LATE_MINUTES": 120,
 }
@@ -93,6 +100,7 @@ def from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CRAMPVOICE_SEND_WINDOW": get("CRAMPVOICE_SEND_WINDOW"),
         "CRAMPVOICE_SEND_RATE": get("CRAMPVOICE_SEND_RATE", "1"),
         "CRAMPVOICE_WORKER": get("CRAMPVOICE_WORKER", "auto").lower(),
+        "CRAMPVOICE_SMS_COUNTRIES": get("CRAMPVOICE_SMS_COUNTRIES"),
     }
     for name, default in _COUNTS.items():
         raw = get(name, str(default))
@@ -113,6 +121,9 @@ def from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
 class Limits:
     replies: int = 30
     window: timedelta = timedelta(hours=1)
+    escalations: int = 20  # per number per window; the first of each window always goes
+    everyone: int = 2000  # replies to all numbers together per window
+    countries: frozenset[str] | None = None  # answered; None: the content's; {"*"}: any
     failures: int = 5
     send_window: Window = field(default_factory=Window)  # local hours for bedtime prompts
 
@@ -172,6 +183,7 @@ def check(config: Mapping[str, Any]) -> None:
         )
     send_window(config)
     send_rate(config)
+    countries(config)
     if config["CRAMPVOICE_WORKER"] not in WORKER_CHOICES:
         raise ConfigError(f"CRAMPVOICE_WORKER must be one of {', '.join(WORKER_CHOICES)}")
 
@@ -187,6 +199,19 @@ def send_window(config: Mapping[str, Any]) -> Window:
     if window.start > window.end:
         raise ConfigError("CRAMPVOICE_SEND_WINDOW must start before it ends (08:00-21:00)")
     return window
+
+
+def countries(config: Mapping[str, Any]) -> frozenset[str] | None:
+    """CRAMPVOICE_SMS_COUNTRIES: None for the content's countries, {"*"} for any."""
+    raw = str(config.get("CRAMPVOICE_SMS_COUNTRIES") or "").strip()
+    if not raw:
+        return None
+    codes = frozenset(code.strip().upper() for code in raw.replace(" ", ",").split(",") if code)
+    if codes != {"*"} and not all(len(c) == 2 and c.isalpha() and c.isascii() for c in codes):
+        raise ConfigError(
+            f"CRAMPVOICE_SMS_COUNTRIES must be country codes like US,GB (or *), not {raw!r}"
+        )
+    return codes
 
 
 def send_rate(config: Mapping[str, Any]) -> float:
@@ -232,6 +257,9 @@ def limits(config: Mapping[str, Any]) -> Limits:
     return Limits(
         replies=int(config["CRAMPVOICE_SMS_RATE_LIMIT"]),
         window=timedelta(seconds=int(config["CRAMPVOICE_SMS_RATE_WINDOW"])),
+        escalations=int(config["CRAMPVOICE_SMS_ESCALATION_LIMIT"]),
+        everyone=int(config["CRAMPVOICE_SMS_GLOBAL_LIMIT"]),
+        countries=countries(config),
         failures=int(config["CRAMPVOICE_SMS_FAILURE_LIMIT"]),
         send_window=send_window(config),
     )

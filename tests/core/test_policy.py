@@ -14,6 +14,7 @@ from crampvoice.bedtime import Schedule, Window
 from crampvoice.engine import Core
 from crampvoice.intents import Intent
 from crampvoice.state import State
+from crampvoice.texting.budget import Spent
 from crampvoice.texting.messages import Inbound, OptOutType
 from crampvoice.texting.policy import Decision, Situation, decide
 from crampvoice.triage import Level
@@ -21,6 +22,10 @@ from crampvoice.triage import Level
 UK = "+447400123456"
 AU = "+61412345678"
 LIMIT = 3
+ESCALATIONS = 5  # escalations per number per window
+EVERYONE = 10  # replies to all numbers per window
+SWOLLEN = "my calf is swollen, red and hot"
+PENDING = State(pending="delete_confirm")  # DELETE was just asked
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class Case:
     opt_out_type: OptOutType | None = None
     state: State = field(default_factory=State)
     window: Window = field(default_factory=Window)
+    escalations: int = 0  # escalations among `sent`
+    everyone: int = 0  # replies to every number in the window
 
 
 def run(case: Case) -> Decision:
@@ -43,6 +50,9 @@ def run(case: Case) -> Decision:
         reply_limit=LIMIT,
         number=case.number,
         send_window=case.window,
+        spent=Spent(case.sent, case.escalations, case.everyone),
+        escalation_limit=ESCALATIONS,
+        everyone_limit=EVERYONE,
     )
     message = Inbound("SM1", case.number, case.body, opt_out_type=case.opt_out_type)
     return decide(Core.default(), message, situation)
@@ -55,8 +65,10 @@ def starts(decision: Decision, words: str) -> bool:
 # (case, what is answered (the reply's first words; None: nothing), action, counted)
 ROWS = [
     # Opting out and back in, by keyword or by Twilio's Advanced Opt-Out.
-    (Case("STOP"), "You won't get more messages", "opt_out", False),
-    (Case("unsubscribe"), "You won't get more messages", "opt_out", False),
+    (Case("STOP"), "You won't get more messages", "opt_out", True),
+    (Case("unsubscribe"), "You won't get more messages", "opt_out", True),
+    (Case("STOP", sent=LIMIT + 1, everyone=EVERYONE), "You won't get more messages", "opt_out",
+     True),
     (Case("STOP", opt_out_type=OptOutType.STOP), None, "opt_out", False),
     (Case("HELP", opt_out_type=OptOutType.HELP), None, None, False),
     # A stopped number gets nothing but the opted-out notice, HELP, and opting back in.
@@ -68,14 +80,37 @@ ROWS = [
     (Case("yes please", stopped=True), None, None, False),
     (Case("START", stopped=True, opt_out_type=OptOutType.START), None, "opt_in", False),
     (Case("START", stopped=True, sent=LIMIT), None, "opt_in", False),
-    # Erasure: asked, then confirmed; never counted.
-    (Case("DELETE"), "Reply YES to erase everything", None, True),
-    # The reply limit: past it one notice, then silence; escalations always answered.
+    # Natural opt-outs are STOP; a message that may mean it gets one question.
+    (Case("Stop, please!"), "You won't get more messages", "opt_out", True),
+    (Case("quit texting"), "You won't get more messages", "opt_out", True),
+    (Case("remove me from your list"), "You won't get more messages", "opt_out", True),
+    (Case("Don't text me again"), "You won't get more messages", "opt_out", True),
+    (Case("remove me", stopped=True), "You have opted out. Reply START", None, True),
+    (Case("I want to quit"), "Do you want no more texts", None, True),
+    (Case("can I cancel this"), "Do you want no more texts", None, True),
+    (Case("my cramp won't stop"), "Contact the maternity triage", None, True),  # no opt-out
+    # Erasure: DELETE asks for ERASE (never a bare YES); where no question can be asked
+    # (stopped, over the limit) it erases at once.
+    (Case("DELETE"), "Reply ERASE to erase everything", None, True),
+    (Case("ERASE", state=PENDING), "Done. Everything we stored", "erase", True),
+    (Case("erase.", state=PENDING, sent=LIMIT + 5), "Done. Everything we stored", "erase", True),
+    (Case("YES", state=PENDING), "Reply ERASE to erase everything", None, True),
+    (Case("NO", state=PENDING), "OK, nothing has been erased", None, True),
+    (Case("DELETE", stopped=True), "Done. Everything we stored", "erase", True),
+    (Case("DELETE", stopped=True, sent=LIMIT), None, "erase", False),
+    (Case("DELETE", sent=LIMIT), "Done. Everything we stored", "erase", True),
+    (Case("delete my data", sent=LIMIT + 1), None, "erase", False),
+    # The reply limit: past it one notice, then silence; escalations have their own.
     (Case("what causes cramps", sent=LIMIT - 1), "No one knows for sure", None, True),
     (Case("what causes cramps", sent=LIMIT), "You've sent a lot of messages", None, True),
     (Case("what causes cramps", sent=LIMIT + 1), None, None, False),
-    (Case("my calf is swollen, red and hot", sent=LIMIT + 1), "Contact the maternity triage",
-     None, False),
+    (Case(SWOLLEN, sent=LIMIT + 1), "Contact the maternity triage", None, True),
+    (Case(SWOLLEN, sent=9, escalations=ESCALATIONS - 1), "Contact the maternity", None, True),
+    (Case(SWOLLEN, sent=9, escalations=ESCALATIONS), None, None, False),
+    # The global budget: ordinary replies stop; the first escalation of a window still goes.
+    (Case("what causes cramps", everyone=EVERYONE), None, None, False),
+    (Case(SWOLLEN, everyone=EVERYONE), "Contact the maternity triage", None, True),
+    (Case(SWOLLEN, sent=1, escalations=1, everyone=EVERYONE), None, None, False),
     # Bedtime by text: confirmed in the person's zone; OFF always works.
     (Case("BEDTIME 9:30pm"), "Cramp Coach: a bedtime stretch tip every night at 9:30 pm (UK time)",
      None, True),

@@ -102,11 +102,14 @@ def test_stop_ends_the_bedtime_prompts_too(service: Service) -> None:
     assert not sub.active and sub.next_send_at is None
 
 
-def test_delete_then_yes_erases_the_person_and_their_events(service: Service) -> None:
+def test_delete_then_erase_erases_the_person_and_their_events(service: Service) -> None:
     service.text("what causes cramps")
     assert service.text("DELETE")
-    assert service.text("YES")
+    assert service.text("YES")  # not the confirmation word: nothing erased
+    assert UK in service.tables.people
+    assert service.text("ERASE")
     assert UK not in service.tables.people
+    assert service.tables.budgets  # the reply counters are kept through the erasure
     assert service.tables.events == []
     assert all(person is None for _, person in service.tables.processed.values())
 

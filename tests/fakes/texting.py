@@ -17,6 +17,7 @@ from typing import Any
 from crampvoice import phone
 from crampvoice.bedtime import Schedule
 from crampvoice.privacy import scrub
+from crampvoice.texting.budget import EVERYONE, Spent, after, in_window
 from crampvoice.texting.port import Conflict, Conversation
 from crampvoice.texting.rules import FAILED_STATUSES, OPTED_OUT_ERROR, after_delivery
 
@@ -49,6 +50,8 @@ class Tables:
     subscriptions: dict[int, Subscription] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     failed_sids: set[str] = field(default_factory=set)
+    # key -> (window start, replies, escalations): kept through an erasure
+    budgets: dict[str, tuple[datetime, int, int]] = field(default_factory=dict)
     next_id: int = 1
 
 
@@ -100,6 +103,24 @@ class MemoryTransaction:
 
     def record_processed(self, sid: str, reply: str, at: datetime) -> None:
         self._processed(sid, reply, None)
+
+    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
+        mine, everyone = self.t.budgets.get(key), self.t.budgets.get(EVERYONE)
+        return Spent(
+            replies=0 if mine is None else in_window(mine[0], mine[1], at, window),
+            escalations=0 if mine is None else in_window(mine[0], mine[2], at, window),
+            everyone=0 if everyone is None else in_window(everyone[0], everyone[1], at, window),
+        )
+
+    def spend(self, key: str, at: datetime, window: timedelta, *, escalation: bool) -> None:
+        for name, urgent in ((key, escalation), (EVERYONE, False)):
+            old = self.t.budgets.get(name)
+            if old is None:
+                self.t.budgets[name] = (at, 1, int(urgent))
+                continue
+            start, replies = after(old[0], old[1], at, window)
+            kept = in_window(old[0], old[2], at, window) if start == old[0] else 0
+            self.t.budgets[name] = (start, replies, kept + int(urgent))
 
     def erase(self, number: str, *, sender: str | None) -> None:
         found = self.t.people.pop(phone.e164(number), None)

@@ -162,10 +162,10 @@ def test_stop_ends_the_prompts_too(
     assert_confirmed(us_phone.text("BEDTIME 9:30pm"), "9:30 pm", "Eastern time")
 
 
-def test_delete_then_yes_erases_the_subscription(us_phone: Phone, sms: SmsServices) -> None:
+def test_delete_then_erase_erases_the_subscription(us_phone: Phone, sms: SmsServices) -> None:
     us_phone.text("BEDTIME 9:30pm")
     us_phone.text("DELETE")
-    done = us_phone.text("YES")
+    done = us_phone.text("ERASE")
     assert done is not None and "erased" in done
     with sms.store.transaction() as session:
         assert repository.rows_about(session, US_NUMBER) == 0

@@ -154,6 +154,7 @@ CHAT_SCRIPT = (
     "START",
     "DELETE",
     "YES",
+    "ERASE",
     "BEDTIME OFF",
 )
 

@@ -42,6 +42,6 @@ def test_erasure_removes_the_persons_events(phone: Phone, us_phone: Phone, sms: 
     phone.text("hello")
     us_phone.text("hello")
     phone.text("delete")
-    phone.text("yes")
+    phone.text("erase")
     remaining = events(sms)
     assert {e.sender for e in remaining} == {sms.hasher(us_phone.number)}

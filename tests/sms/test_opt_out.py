@@ -92,5 +92,8 @@ def test_yes_labelled_start_by_twilio_is_an_ordinary_yes_for_a_subscribed_number
     phone: Phone, sms: SmsServices
 ) -> None:
     phone.text("DELETE")
-    done = phone.text("YES", OptOutType="START")
+    again = phone.text("YES", OptOutType="START")  # not the confirmation word: asked again
+    assert again is not None and "Reply ERASE" in again
+    assert not stopped(sms, phone.number)
+    done = phone.text("ERASE")
     assert done is not None and "erased" in done

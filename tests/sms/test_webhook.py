@@ -208,10 +208,14 @@ def test_delete_erases_everything_after_a_confirmation(phone: Phone, sms: SmsSer
 
     phone.text("cramp")
     asked = phone.text("DELETE")
-    assert asked is not None and "YES" in asked
+    assert asked is not None and "Reply ERASE" in asked
     with sms.store.transaction() as session:
         assert repository.rows_about(session, UK_NUMBER) > 0
-    confirm = phone.form("YES")
+    again = phone.text("YES")  # a bare YES is not the confirmation: the question again
+    assert again is not None and "Reply ERASE" in again
+    with sms.store.transaction() as session:
+        assert repository.rows_about(session, UK_NUMBER) > 0
+    confirm = phone.form("ERASE")
     done = phone.send(confirm)
     assert done is not None and "erased" in done
     with sms.store.transaction() as session:

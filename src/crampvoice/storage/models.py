@@ -219,3 +219,16 @@ class Send(Base):
     sid: Mapped[str | None] = mapped_column(String(SID))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the claim's lease runs from here
+
+
+class ReplyBudget(Base):
+    """Replies counted in a fixed window, for one number (`key`: its keyed hash, never the
+    number) or for everyone (`key` "*"). Not erased with the person, so that DELETE cannot
+    reset a limit; purged once the window is over (`crampvoice.retention`)."""
+
+    __tablename__ = "reply_budgets"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    replies: Mapped[int] = mapped_column(Integer)
+    escalations: Mapped[int] = mapped_column(Integer)

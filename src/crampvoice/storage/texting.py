@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crampvoice.storage import consent, conversations, erasure, events, schedules
+from crampvoice.storage import budgets, consent, conversations, erasure, events, schedules
 from crampvoice.storage.database import Store
+from crampvoice.texting.budget import Spent
 from crampvoice.texting.port import Conflict, Conversation
 
 
@@ -45,6 +46,12 @@ class SqlTransaction:
 
     def record_processed(self, sid: str, reply: str, at: datetime) -> None:
         conversations.record_processed(self.session, sid, reply, at)
+
+    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
+        return budgets.spent(self.session, key, at, window)
+
+    def spend(self, key: str, at: datetime, window: timedelta, *, escalation: bool) -> None:
+        budgets.spend(self.session, key, at, window, escalation=escalation)
 
     def erase(self, number: str, *, sender: str | None) -> None:
         erasure.erase(self.session, number, sender=sender)

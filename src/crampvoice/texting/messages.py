@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+#: Twilio's longest message body: anything longer is cut before any parsing.
+MAX_BODY = 1600
+
 
 class OptOutType(StrEnum):
     """What Twilio's Advanced Opt-Out recognised (and has already answered)."""

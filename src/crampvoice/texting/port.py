@@ -21,6 +21,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 
 from crampvoice.bedtime import Schedule
+from crampvoice.texting.budget import Spent
 
 
 class Conflict(Exception):
@@ -90,6 +91,14 @@ class TextingTransaction(Protocol):
         ...
 
     def record_processed(self, sid: str, reply: str, at: datetime) -> None: ...
+
+    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
+        """The reply budget's counters for `key` (a number's keyed hash) and everyone."""
+        ...
+
+    def spend(self, key: str, at: datetime, window: timedelta, *, escalation: bool) -> None:
+        """One reply counted for `key` and for everyone (kept through an erasure)."""
+        ...
 
     def erase(self, number: str, *, sender: str | None) -> None: ...
 

@@ -13,19 +13,21 @@ the first is still running.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from crampvoice import bedtime, phone
 from crampvoice.bedtime import Schedule
+from crampvoice.content import library
 from crampvoice.engine import Core
 from crampvoice.hashing import NumberHasher
 from crampvoice.intents import Intent
 from crampvoice.settings import Limits
 from crampvoice.state import State
-from crampvoice.texting.messages import Inbound, StatusReport
+from crampvoice.texting.messages import MAX_BODY, Inbound, StatusReport
 from crampvoice.texting.policy import Decision, Situation, decide
 from crampvoice.texting.port import Conflict, TextingStorage, TextingTransaction
 
@@ -61,7 +63,28 @@ class Conversations:
         self.hasher = hasher
         self.clock = clock
 
+    def served(self, number: str) -> bool:
+        """Whether texts from this number's country are answered (CRAMPVOICE_SMS_COUNTRIES)."""
+        allowed = self.limits.countries
+        if allowed is not None and "*" in allowed:
+            return True
+        if allowed is None:
+            allowed = self._content_countries
+        return phone.region(phone.e164(number)) in allowed
+
+    @functools.cached_property
+    def _content_countries(self) -> frozenset[str]:
+        found = library()
+        return frozenset(found.countries) | frozenset(found.emergency_112)
+
     def handle(self, message: Inbound) -> Outcome:
+        if len(message.body) > MAX_BODY:  # Twilio's longest; capped before any parsing
+            message = replace(message, body=message.body[:MAX_BODY])
+        if not self.served(message.sender):
+            log.info("sms %s from=%s not answered: its country is not served (%s)",
+                     message.sid, self.hasher(message.sender),
+                     phone.region(phone.e164(message.sender)) or "unknown")
+            return Outcome(None)
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 with self.storage.transaction() as tx:
@@ -96,19 +119,26 @@ class Conversations:
         """One message in one transaction: load, decide, act, store."""
         at = self.clock()
         conversation = tx.open_conversation(message.sender, locale_for=phone.locale_for, at=at)
+        budget_key = self.hasher(phone.e164(message.sender))
+        spent = tx.spent(budget_key, at, self.limits.window)
         situation = Situation(
             state=State.from_dict(conversation.state),
             locale=conversation.locale,
             stopped=conversation.stopped,
-            replies_in_window=conversation.replies_in_window(at, self.limits.window),
+            replies_in_window=spent.replies,
             reply_limit=self.limits.replies,
             number=phone.e164(message.sender),
             bedtime=conversation.bedtime,
             send_window=self.limits.send_window,
+            spent=spent,
+            escalation_limit=self.limits.escalations,
+            everyone_limit=self.limits.everyone,
         )
         decision = decide(self.core, message, situation)
         reply = decision.text or ""
         sender = self.hasher(message.sender)
+        if decision.text is not None and decision.counts:
+            tx.spend(budget_key, at, self.limits.window, escalation=decision.escalation)
         if decision.action == "erase":
             tx.erase(message.sender, sender=sender)
             tx.record_processed(message.sid, reply, at)

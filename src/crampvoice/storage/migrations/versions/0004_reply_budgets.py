@@ -1,0 +1,34 @@
+"""Reply budgets: counters per number (by keyed hash) and for everyone, kept apart from
+the person so that erasure does not reset them.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "reply_budgets",
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("window_start", sa.DateTime(), nullable=False),
+        sa.Column("replies", sa.Integer(), nullable=False),
+        sa.Column("escalations", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_reply_budgets")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("reply_budgets")
