@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from crampvoice.texting.messages import Inbound, OptOutType, StatusReport
+from crampvoice.texting.messages import Inbound, OptOutType, StatusReport, clean_body
 
 __all__ = ["Inbound", "Malformed", "StatusReport", "parse_inbound", "parse_status"]
 
@@ -23,6 +23,8 @@ def _required(form: Mapping[str, str], *names: str) -> str:
         if value:
             if len(value) > MAX_FIELD:
                 raise Malformed(f"{name} is too long")
+            if not value.isprintable():  # NUL, CR, LF...: never in what Twilio sends
+                raise Malformed(f"{name} holds control characters")
             return value
     raise Malformed(f"{names[0]} is missing")
 
@@ -38,14 +40,14 @@ def parse_inbound(form: Mapping[str, str]) -> Inbound:
     return Inbound(
         sid=sid,
         sender=sender,
-        body=form.get("Body") or "",
+        body=clean_body(form.get("Body") or ""),  # cut at 1,600 before any parsing
         media=media,
         opt_out_type=OptOutType(opt_out) if opt_out in OptOutType.__members__ else None,
     )
 
 
 def parse_status(form: Mapping[str, str]) -> StatusReport:
-    code = (form.get("ErrorCode") or "").strip()
+    code = "".join(c for c in (form.get("ErrorCode") or "") if c.isascii() and c.isalnum())
     return StatusReport(
         sid=_required(form, "MessageSid", "SmsSid"),
         to=_required(form, "To"),

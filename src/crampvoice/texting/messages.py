@@ -8,6 +8,14 @@ from enum import StrEnum
 
 #: Twilio's longest message body: anything longer is cut before any parsing.
 MAX_BODY = 1600
+#: Control characters a text never needs (NUL, which PostgreSQL cannot store, among
+#: them); tab, line feed and carriage return are kept.
+_CONTROLS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def clean_body(body: str) -> str:
+    """A body as the service reads it: cut at MAX_BODY, control characters dropped."""
+    return body[:MAX_BODY].translate(_CONTROLS)
 
 
 class OptOutType(StrEnum):

@@ -27,7 +27,7 @@ from crampvoice.hashing import NumberHasher
 from crampvoice.intents import Intent
 from crampvoice.settings import Limits
 from crampvoice.state import State
-from crampvoice.texting.messages import MAX_BODY, Inbound, StatusReport
+from crampvoice.texting.messages import Inbound, StatusReport, clean_body
 from crampvoice.texting.policy import Decision, Situation, decide
 from crampvoice.texting.port import Conflict, TextingStorage, TextingTransaction
 
@@ -78,8 +78,9 @@ class Conversations:
         return frozenset(found.countries) | frozenset(found.emergency_112)
 
     def handle(self, message: Inbound) -> Outcome:
-        if len(message.body) > MAX_BODY:  # Twilio's longest; capped before any parsing
-            message = replace(message, body=message.body[:MAX_BODY])
+        body = clean_body(message.body)  # cut at Twilio's longest before any parsing
+        if body != message.body:
+            message = replace(message, body=body)
         if not self.served(message.sender):
             log.info("sms %s from=%s not answered: its country is not served (%s)",
                      message.sid, self.hasher(message.sender),
