@@ -38,6 +38,7 @@ def make_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased rows are zeroed, not left in pages
         if make_url(url).database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -74,6 +75,19 @@ class Store:
             if connection.dialect.name == "postgresql":
                 connection = connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
+
+    def forget_traces(self) -> bool:
+        """After an erasure: on SQLite, copy the WAL into the database and truncate it
+        (`wal_checkpoint(TRUNCATE)`), so that the erased rows (zeroed by secure_delete)
+        are in no older frame. False when a reader held the WAL (retried by the worker's
+        housekeeping); PostgreSQL has nothing to do here (VACUUM reclaims dead rows)."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy or busy[0] == 0
 
     def dispose(self) -> None:
         self.engine.dispose()

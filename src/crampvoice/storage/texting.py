@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
@@ -15,10 +16,13 @@ from crampvoice.storage.database import Store
 from crampvoice.texting.budget import Spent
 from crampvoice.texting.port import Conflict, Conversation
 
+log = logging.getLogger("crampvoice.sms")
+
 
 class SqlTransaction:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.erased = False
 
     def processed_reply(self, sid: str) -> str | None:
         return conversations.processed_reply(self.session, sid)
@@ -55,6 +59,7 @@ class SqlTransaction:
 
     def erase(self, number: str, *, sender: str | None) -> None:
         erasure.erase(self.session, number, sender=sender)
+        self.erased = True
 
     def opt_out(self, number: str, source: str, at: datetime) -> None:
         consent.opt_out(self.session, number, source, at)
@@ -120,6 +125,9 @@ class SqlTexting:
     def transaction(self) -> Iterator[SqlTransaction]:
         try:
             with self.store.transaction() as session:
-                yield SqlTransaction(session)
+                tx = SqlTransaction(session)
+                yield tx
         except IntegrityError as error:
             raise Conflict(str(error.orig)) from error
+        if tx.erased and not self.store.forget_traces():  # committed: now out of the WAL
+            log.warning("sms: the WAL was busy after an erasure; housekeeping will truncate it")
