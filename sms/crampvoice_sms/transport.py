@@ -35,6 +35,17 @@ class TwilioTransport:
         """A transport when the account is live (real credentials), else None: the outbox."""
         return cls(account) if account.live else None
 
+    def forget(self, number: str) -> int:
+        """Delete every message Twilio stores to and from `number` (Messages list by To,
+        then by From; each deleted); how many. Raises on a failure: the caller retries."""
+        gone = 0
+        for direction in ({"to": number}, {"from_": number}):
+            for message in self.client.messages.list(**direction, page_size=1000):
+                self.client.messages(message.sid).delete()
+                gone += 1
+        log.info("sms: %d stored messages deleted at Twilio after an erasure", gone)
+        return gone
+
     def __call__(self, to: str, text: str) -> SendResult:
         params: dict[str, Any] = {
             "to": to,

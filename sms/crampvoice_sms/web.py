@@ -32,7 +32,8 @@ def create_blueprint(services: Services) -> Blueprint:
     """POST /sms and POST /sms/status over the services the composition root built."""
     storage = SqlTexting(services.store)
     conversations = Conversations(storage, services.core, services.limits,
-                                  services.hasher, clock=services.clock)
+                                  services.hasher, clock=services.clock,
+                                  forget_at_provider=services.account.live)
     deliveries = Deliveries(storage, services.limits, services.hasher, clock=services.clock)
     validator = RequestValidator(str(services.config["TWILIO_AUTH_TOKEN"]))
     blueprint = Blueprint("sms", __name__)

@@ -33,6 +33,7 @@ from crampvoice.hashing import NumberHasher
 from crampvoice.settings import Limits, TwilioAccount
 
 if TYPE_CHECKING:  # imported when first used: the Lambda has no database (nor SQLAlchemy)
+    from crampvoice.housekeeping import Housekeeping
     from crampvoice.outbound import Sender, Transport
     from crampvoice.storage import Store
     from crampvoice.worker import Dispatcher
@@ -118,6 +119,18 @@ class Services:
             late=timedelta(minutes=int(self.config["CRAMPVOICE_SEND_LATE_MINUTES"])),
         )
 
+    def housekeeping(self, clock: Clock | None = None) -> Housekeeping:
+        """The purge job (`crampvoice.retention`), with Twilio's REST API to delete the
+        messages it stores about an erased number (when there is an account)."""
+        from crampvoice.housekeeping import Housekeeping
+        from crampvoice.outbound import Forgets
+        from crampvoice.retention import from_config
+
+        transport = self.sender.transport
+        forget = transport.forget if isinstance(transport, Forgets) else None
+        return Housekeeping(self.store, from_config(self.config), self.limits.window,
+                            forget, clock or self.clock)
+
     def dispatcher(self, clock: Clock | None = None) -> Dispatcher:
         """The bedtime worker, sending prompts through `sender` (`clock`: tests' own)."""
         from crampvoice.worker import Dispatcher
@@ -128,6 +141,7 @@ class Services:
             self.worker_settings(),
             content=self.core.content,
             clock=clock or self.clock,
+            housekeeping=self.housekeeping(clock),
         )
 
     def close(self) -> None:

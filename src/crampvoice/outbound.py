@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
 from crampvoice import render
 from crampvoice.content import SMS_ONE_SEGMENT, SMS_TWO_SEGMENTS
@@ -36,6 +36,14 @@ class SendResult:
 #: Deliver one text to one number, once: "sent" with its sid, "failed" with the
 #: provider's error code, or "unknown" when no answer came (it may have gone out).
 Transport = Callable[[str, str], SendResult]
+
+
+@runtime_checkable
+class Forgets(Protocol):
+    """A transport that can delete what the provider stores about a number (Twilio's
+    stored messages), after an erasure."""
+
+    def forget(self, number: str) -> int: ...
 
 
 class Sender:

@@ -101,6 +101,7 @@ def from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CRAMPVOICE_SEND_RATE": get("CRAMPVOICE_SEND_RATE", "1"),
         "CRAMPVOICE_WORKER": get("CRAMPVOICE_WORKER", "auto").lower(),
         "CRAMPVOICE_SMS_COUNTRIES": get("CRAMPVOICE_SMS_COUNTRIES"),
+        "CRAMPVOICE_RETENTION": get("CRAMPVOICE_RETENTION"),
     }
     for name, default in _COUNTS.items():
         raw = get(name, str(default))
@@ -184,6 +185,9 @@ def check(config: Mapping[str, Any]) -> None:
     send_window(config)
     send_rate(config)
     countries(config)
+    from crampvoice import retention  # a Refusal names a malformed period
+
+    retention.from_config(config)
     if config["CRAMPVOICE_WORKER"] not in WORKER_CHOICES:
         raise ConfigError(f"CRAMPVOICE_WORKER must be one of {', '.join(WORKER_CHOICES)}")
 

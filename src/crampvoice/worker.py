@@ -49,6 +49,7 @@ from sqlalchemy.engine import Connection
 
 from crampvoice import bedtime, render
 from crampvoice.content import SMS_ONE_SEGMENT, Library, library
+from crampvoice.housekeeping import Housekeeping
 from crampvoice.storage import Store, repository
 from crampvoice.storage.repository import Claim
 
@@ -127,7 +128,9 @@ class Dispatcher:
         clock: Callable[[], datetime] = repository.utcnow,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        housekeeping: Housekeeping | None = None,
     ) -> None:
+        self.housekeeping = housekeeping  # retention and erasures, hourly (`retention`)
         self.store = store
         self.send = send
         self.settings = settings or Settings()
@@ -267,11 +270,14 @@ class Dispatcher:
         return self.deliver(self.claim())
 
     def drain(self) -> Counter[str]:
-        """Batches until nothing is due (and no lapsed claim is waiting): `--once`."""
+        """Batches until nothing is due (and no lapsed claim is waiting), then the
+        housekeeping: `--once`."""
         total: Counter[str] = Counter()
         while True:
             batch = self.claim()
             if not batch.due and not batch.orphans:
+                if self.housekeeping is not None:
+                    self.housekeeping.run()
                 return total
             total += self.deliver(batch)
 
@@ -296,6 +302,8 @@ class Dispatcher:
         )
         while not stop.is_set():
             try:
+                if self.housekeeping is not None and self.housekeeping.due():
+                    self.housekeeping.run()
                 batch = self.claim()
                 if batch.due or batch.orphans:
                     counts = self.deliver(batch)

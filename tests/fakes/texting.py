@@ -52,6 +52,7 @@ class Tables:
     failed_sids: set[str] = field(default_factory=set)
     # key -> (window start, replies, escalations): kept through an erasure
     budgets: dict[str, tuple[datetime, int, int]] = field(default_factory=dict)
+    provider_erasures: set[str] = field(default_factory=set)
     next_id: int = 1
 
 
@@ -121,6 +122,9 @@ class MemoryTransaction:
             start, replies = after(old[0], old[1], at, window)
             kept = in_window(old[0], old[2], at, window) if start == old[0] else 0
             self.t.budgets[name] = (start, replies, kept + int(urgent))
+
+    def request_provider_erasure(self, number: str, at: datetime) -> None:
+        self.t.provider_erasures.add(phone.e164(number))
 
     def erase(self, number: str, *, sender: str | None) -> None:
         found = self.t.people.pop(phone.e164(number), None)

@@ -232,3 +232,14 @@ class ReplyBudget(Base):
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
     replies: Mapped[int] = mapped_column(Integer)
     escalations: Mapped[int] = mapped_column(Integer)
+
+
+class PendingErasure(Base):
+    """An erasure whose copy at the SMS provider (Twilio's stored messages to and from the
+    number) is still to be deleted by the worker's housekeeping: the number, until then."""
+
+    __tablename__ = "pending_erasures"
+
+    number: Mapped[str] = mapped_column(String(NUMBER), primary_key=True)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer)

@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crampvoice.storage import budgets, consent, conversations, erasure, events, schedules
+from crampvoice.storage import (
+    budgets,
+    consent,
+    conversations,
+    erasure,
+    events,
+    retention,
+    schedules,
+)
 from crampvoice.storage.database import Store
 from crampvoice.texting.budget import Spent
 from crampvoice.texting.port import Conflict, Conversation
@@ -60,6 +68,9 @@ class SqlTransaction:
     def erase(self, number: str, *, sender: str | None) -> None:
         erasure.erase(self.session, number, sender=sender)
         self.erased = True
+
+    def request_provider_erasure(self, number: str, at: datetime) -> None:
+        retention.request_erasure(self.session, number, at)
 
     def opt_out(self, number: str, source: str, at: datetime) -> None:
         consent.opt_out(self.session, number, source, at)

@@ -56,12 +56,15 @@ class Conversations:
         limits: Limits,
         hasher: NumberHasher,
         clock: Clock = utcnow,
+        *,
+        forget_at_provider: bool = False,
     ) -> None:
         self.storage = storage
         self.core = core
         self.limits = limits
         self.hasher = hasher
         self.clock = clock
+        self.forget_at_provider = forget_at_provider  # the provider keeps copies (Twilio)
 
     def served(self, number: str) -> bool:
         """Whether texts from this number's country are answered (CRAMPVOICE_SMS_COUNTRIES)."""
@@ -142,6 +145,8 @@ class Conversations:
             tx.spend(budget_key, at, self.limits.window, escalation=decision.escalation)
         if decision.action == "erase":
             tx.erase(message.sender, sender=sender)
+            if self.forget_at_provider:
+                tx.request_provider_erasure(message.sender, at)
             tx.record_processed(message.sid, reply, at)
             return decision, situation.stopped
         if decision.action == "opt_out":

@@ -1,5 +1,6 @@
 """Reply budgets: counters per number (by keyed hash) and for everyone, kept apart from
-the person so that erasure does not reset them.
+the person so that erasure does not reset them; and the erasures whose messages stored
+at Twilio are still to be deleted.
 
 Revision ID: 0004
 Revises: 0003
@@ -28,7 +29,15 @@ def upgrade() -> None:
         sa.Column("escalations", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_reply_budgets")),
     )
+    op.create_table(
+        "pending_erasures",
+        sa.Column("number", sa.String(64), nullable=False),
+        sa.Column("not_before", sa.DateTime(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("number", name=op.f("pk_pending_erasures")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("pending_erasures")
     op.drop_table("reply_budgets")
