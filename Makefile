@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint imports typecheck pytest bench lambda lock postgres chromium clean
+.PHONY: run test lint imports typecheck pytest audit audit-if-reachable bench lambda lock postgres chromium clean
 
 # Exactly the versions in the lock file (hashes checked), then this project on top.
 $(STAMP): pyproject.toml requirements/dev.lock
@@ -27,7 +27,16 @@ run: $(STAMP)
 	@echo "crampvoice: open http://127.0.0.1:8000 (the simulator; the dashboard is at /dashboard)"
 	$(BIN)/crampvoice serve
 
-test: $(STAMP) postgres chromium lint imports typecheck pytest
+test: $(STAMP) postgres chromium lint imports typecheck audit-if-reachable pytest
+
+# Every locked version against an advisory database (pip-audit: PyPI's JSON API, or OSV).
+# `make audit` fails when neither answers; in `make test` the audit runs when one does,
+# and says so in one line when none does (README "Dependencies").
+audit: $(STAMP)
+	$(BIN)/python scripts/audit
+
+audit-if-reachable: $(STAMP)
+	@$(BIN)/python scripts/audit --if-reachable
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
