@@ -6,7 +6,8 @@ the bookkeeping that keeps the service lawful and cheap (opt-outs, delivery
 failures, reply counters, the outbox).
 
 The webhook's hot path is one SELECT (person, opt-out, counter and bedtime subscription
-together), one UPDATE and one INSERT per message: see `repository.open_conversation`.
+together) with no lock, then one short transaction of one UPDATE (or INSERT) of the
+person and two INSERTs (the MessageSid, the event): see `conversations.save_turn`.
 
 Bedtime prompts: a `Subscription` per person (local time, IANA zone, the next send
 instant in UTC) and a `Send` per subscription and local date, recorded before the
