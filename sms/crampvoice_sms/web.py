@@ -26,6 +26,7 @@ from crampvoice_sms.signature import Signatures
 
 log = logging.getLogger("crampvoice.sms")
 
+EXTENSION = "crampvoice_sms"
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -38,6 +39,8 @@ def create_blueprint(services: Services) -> Blueprint:
     signatures = Signatures(str(services.config["TWILIO_AUTH_TOKEN"]))
     signed_urls = {path: public_url(services.config, path) for path in ("/sms", "/sms/status")}
     blueprint = Blueprint("sms", __name__)
+    # The service, for its counters (`storage_failures`: turns answered without storage).
+    blueprint.record_once(lambda state: state.app.extensions.__setitem__(EXTENSION, conversations))
 
     def signed_by_twilio(view: View) -> View:
         """403 unless X-Twilio-Signature matches the public URL and the form."""

@@ -56,9 +56,16 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalise_url(url)).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine whose errors never echo bound values (phone numbers) into logs."""
+#: Migrations (and other maintenance) wait as long as it takes another process to migrate.
+MAINTENANCE_BUSY_SECONDS = 60.0
+
+
+def make_engine(url: str, *, maintenance: bool = False) -> Engine:
+    """An engine whose errors never echo bound values (phone numbers) into logs; with the
+    short waits above, unless `maintenance` (migrations: no limits but a long busy wait)."""
     url = normalise_url(url)
+    if not is_sqlite(url) and maintenance:
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if not is_sqlite(url):
         timeouts = (
             f"-c lock_timeout={int(BUSY_SECONDS * 1000)} "
@@ -73,7 +80,7 @@ def make_engine(url: str) -> Engine:
         )
     engine = create_engine(
         url,
-        connect_args={"timeout": BUSY_SECONDS},
+        connect_args={"timeout": MAINTENANCE_BUSY_SECONDS if maintenance else BUSY_SECONDS},
         hide_parameters=True,
     )
 
