@@ -182,7 +182,8 @@ def seed_events(store: Any, count: int) -> None:
             connection.execute(
                 text(
                     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :c) "
-                    "INSERT INTO events (at, channel, intent, triage, locale, answered, sender, text) "
+                    "INSERT INTO events "
+                    "(at, channel, intent, triage, locale, answered, sender, text) "
                     "SELECT datetime('now', '-' || (i % 7776000) || ' seconds'), "
                     "CASE i % 3 WHEN 0 THEN 'voice' ELSE 'sms' END, "
                     "CASE i % 5 WHEN 0 THEN 'fallback' ELSE 'relief' END, "
@@ -196,7 +197,8 @@ def seed_events(store: Any, count: int) -> None:
             connection.execute(text("SET LOCAL statement_timeout = 0"))
             connection.execute(
                 text(
-                    "INSERT INTO events (at, channel, intent, triage, locale, answered, sender, text) "
+                    "INSERT INTO events "
+                    "(at, channel, intent, triage, locale, answered, sender, text) "
                     "SELECT now() at time zone 'utc' - make_interval(secs => i % 7776000), "
                     "CASE i % 3 WHEN 0 THEN 'voice' ELSE 'sms' END, "
                     "CASE i % 5 WHEN 0 THEN 'fallback' ELSE 'relief' END, "
