@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -126,6 +128,12 @@ class WriterLock:
                 self._lock.release()
 
 
+def _forget_connections(engine: weakref.ref[Engine]) -> None:
+    found = engine()
+    if found is not None:
+        found.dispose(close=False)
+
+
 class Store:
     """A database: an engine, write transactions and read-only ones."""
 
@@ -135,6 +143,9 @@ class Store:
         self.sqlite = is_sqlite(self.url)
         self.writer = WriterLock() if self.sqlite else None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # A worker forked from this process (gunicorn --preload) opens its own connections.
+        engine = weakref.ref(self.engine)
+        os.register_at_fork(after_in_child=lambda: _forget_connections(engine))
 
     @contextmanager
     def writing(self) -> Iterator[None]:
