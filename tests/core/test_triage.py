@@ -354,6 +354,9 @@ NOT_OVER_UNTIL_IT_SAYS_SO = [
     ("a bad cough since Monday. this morning my mouth filled with blood", E),
     ("my gums bleed and there's blood in my mouth when I brush", N),
     ("a week after the birth I found myself back in hospital with a fever", U),
+    ("after my first baby my blood pressure was 170/110 and they admitted me", N),
+    ("my blood pressure was 170/110 at the clinic today", U),
+    ("the first sign of a problem was a headache, then they diagnosed pre-eclampsia", N),
 ]
 
 DISTRESS_WITHOUT_A_TOPIC = [
