@@ -706,11 +706,15 @@ class Triage:
             )
             if feverish and (unit == "°" or unit in numbers.temperature_words or temperature):
                 found.add("fever")
+            # More than `long_cramp_minutes` is long ("10 minutes, now it's fine" is not);
+            # three times as long, or hours, counts even when it eased in the end.
             if unit and unit in numbers.minute_words:
-                if value >= numbers.long_cramp_minutes:
+                if value > numbers.long_cramp_minutes:
                     found.add("long_duration")
+                if value >= 3 * numbers.long_cramp_minutes:
+                    found.add("very_long")
             elif unit and unit in numbers.hour_words:
-                found.add("long_duration")
+                found.update(("long_duration", "very_long"))
         return found
 
     def assess(self, text: str) -> Assessment:
