@@ -12,7 +12,15 @@ import pytest
 from flask.testing import FlaskClient
 
 from crampvoice_sms import fake
-from tests.sms.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN, TWILIO_NUMBER, UK_NUMBER, US_NUMBER
+from tests.sms.conftest import (
+    ACCOUNT_SID,
+    PUBLIC_URL,
+    TOKEN,
+    TWILIO_NUMBER,
+    UK_NUMBER,
+    US_NUMBER,
+    Phone,
+)
 from tests.sms.conftest import settings as sms_settings
 
 MATERNITY_LINE = "+441632960123"
@@ -118,3 +126,9 @@ def caller(client: FlaskClient) -> Iterator[Caller]:
 @pytest.fixture
 def us_caller(client: FlaskClient) -> Caller:
     return Caller(client, US_NUMBER)
+
+
+@pytest.fixture
+def phone(client: FlaskClient) -> Phone:
+    """The caller's own number, texting the service (the SMS webhook)."""
+    return Phone(client, UK_NUMBER)
