@@ -24,6 +24,10 @@
   long code; toll-free about 3, short code 100; 0: unpaced).
 - CRAMPVOICE_SEND_LATE_MINUTES: a prompt that cannot go within this many minutes of its
   time is dropped for that night rather than sent late (default 120).
+- CRAMPVOICE_MATERNITY_LINE: the operator's maternity or advice line, E.164 ("+44..."):
+  a caller whose words are urgent is offered a connection to it (TwiML <Dial>). Default:
+  none, and the caller is told to hang up and call. Never an emergency number: the
+  service does not dial those (a short number is refused at start).
 - CRAMPVOICE_WORKER: whether `crampvoice serve` runs the bedtime worker in-process: "on",
   "off", or "auto" (the default: on with a SQLite database, the local setup; with
   PostgreSQL run `crampvoice worker` on its own).
@@ -35,6 +39,7 @@ anyone could sign requests with a token that is written here.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -86,6 +91,7 @@ def from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CRAMPVOICE_SEND_WINDOW": get("CRAMPVOICE_SEND_WINDOW"),
         "CRAMPVOICE_SEND_RATE": get("CRAMPVOICE_SEND_RATE", "1"),
         "CRAMPVOICE_WORKER": get("CRAMPVOICE_WORKER", "auto").lower(),
+        "CRAMPVOICE_MATERNITY_LINE": get("CRAMPVOICE_MATERNITY_LINE"),
     }
     for name, default in _INTS.items():
         raw = get(name, str(default))
@@ -145,8 +151,24 @@ def check(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"{name} must be at least 1")
     send_window(config)
     send_rate(config)
+    maternity_line(config)
     if config["CRAMPVOICE_WORKER"] not in WORKER_CHOICES:
         raise ConfigError(f"CRAMPVOICE_WORKER must be one of {', '.join(WORKER_CHOICES)}")
+
+
+#: A maternity or advice line: E.164, long enough never to be an emergency number.
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+def maternity_line(config: Mapping[str, Any]) -> str:
+    """The line urgent callers are offered a connection to ("" for none)."""
+    raw = str(config.get("CRAMPVOICE_MATERNITY_LINE") or "").replace(" ", "")
+    if raw and not _E164.match(raw):
+        raise ConfigError(
+            "CRAMPVOICE_MATERNITY_LINE must be a full number in E.164 form (+441632960000); "
+            "the service never dials emergency or short numbers"
+        )
+    return raw
 
 
 def send_window(config: Mapping[str, Any]) -> Window:

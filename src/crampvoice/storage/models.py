@@ -220,3 +220,22 @@ class Send(Base):
     sid: Mapped[str | None] = mapped_column(String(SID))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the claim's lease runs from here
+
+
+class Call(Base):
+    """A phone call in progress: where its conversation stands, keyed by Twilio's CallSid.
+
+    Deleted when Twilio reports the call over (and, failing that, a day later). The
+    caller is a keyed hash (`NumberHasher`), never the number: DELETE by text erases a
+    number's calls by that hash, as it erases its events."""
+
+    __tablename__ = "calls"
+    __table_args__ = (UniqueConstraint("sid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sid: Mapped[str] = mapped_column(String(SID))
+    caller: Mapped[str] = mapped_column(String(64), index=True)
+    locale: Mapped[str] = mapped_column(String(16))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
