@@ -33,7 +33,9 @@ _OFF = (
     r"^\s*(bedtime|reminders?|bedtime reminders?)\s+(off|stop|cancel|no|none)\b"
     r"|^\s*(stop|cancel|end|turn off|no more)\s+(my\s+)?(bedtime|reminders?|bedtime reminders?)\b"
 )
-_ZONE = r"^\s*(tz|timezone|time zone)\s*[:=]?\s*(?P<zone>.+?)\s*$"
+# Every pattern runs in linear time on any text (a 63 KB body included): no lazy run
+# followed by something that can match the same characters, no unbounded gap.
+_ZONE = r"^\s*(tz|timezone|time zone)\s*[:=]?\s*(?P<zone>.+)$"
 _TIME = (
     r"(?:(?P<named>noon|midday|midnight)"
     r"|(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?"
@@ -41,16 +43,17 @@ _TIME = (
     r"(?:\s+(?:o'?clock|oclock))?"
     r"(?:\s+(?P<part>tonight|at night|in the evening|this evening|in the morning))?)"
 )
+_GAP = 60  # "remind me to do my stretches every night at 9": the words before the time
 # Patterns are compiled on first use (`re` keeps them): importing this costs nothing.
 _SET = [
-    (rf"^\s*bedtime\s*(?:at|for|to|is|=|:)?\s*{_TIME}\s*$"),
-    (rf"\bremind\s+me\b.*?\b(?:at|for|by)\s+{_TIME}(?![\w:.])"),
+    (rf"^\s*bedtime\s*(?:(?:at|for|to|is|=|:)\s*)?{_TIME}\s*$"),
+    (rf"\bremind\s+me\b.{{0,{_GAP}}}?\b(?:at|for|by)\s+{_TIME}(?![\w:.])"),
     (
         rf"\b(?:change|move|set|make)\s+(?:my\s+)?bedtime\s+(?:reminder\s+)?(?:to|for|at)\s+{_TIME}(?![\w:.])"
     ),
     (rf"\bbedtime\s+(?:reminder\s+)?(?:at|for)\s+{_TIME}(?![\w:.])"),
 ]
-_WHOLE_TIME = rf"^\s*(?:at|for|by|to)?\s*{_TIME}\s*$"
+_WHOLE_TIME = rf"^\s*(?:(?:at|for|by|to)\s*)?{_TIME}\s*$"
 
 
 def parse(text: str) -> BedtimeRequest | None:
@@ -60,7 +63,7 @@ def parse(text: str) -> BedtimeRequest | None:
         return BedtimeRequest("off")
     zone = re.match(_ZONE, folded)
     if zone:
-        said = zone.group("zone")
+        said = zone.group("zone").strip()
         return BedtimeRequest("zone", zone=resolve_zone(said), said_zone=said)
     for pattern in _SET:
         match = re.search(pattern, folded)

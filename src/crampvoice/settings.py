@@ -28,6 +28,10 @@
   a caller whose words are urgent is offered a connection to it (TwiML <Dial>). Default:
   none, and the caller is told to hang up and call. Never an emergency number: the
   service does not dial those (a short number is refused at start).
+- CRAMPVOICE_TRUSTED_PROXIES: how many reverse proxies stand in front of the app (0, the
+  default: none, and no X-Forwarded-* header is believed). With N, the client address and
+  scheme are taken from the N-th proxy's X-Forwarded-For and X-Forwarded-Proto (Werkzeug's
+  ProxyFix), and no request counts as "this machine" any more.
 - CRAMPVOICE_WORKER: whether `crampvoice serve` runs the bedtime worker in-process: "on",
   "off", or "auto" (the default: on with a SQLite database, the local setup; with
   PostgreSQL run `crampvoice worker` on its own).
@@ -62,6 +66,9 @@ _INTS = {
     "CRAMPVOICE_SMS_FAILURE_LIMIT": 5,
     "CRAMPVOICE_SEND_LATE_MINUTES": 120,
 }
+#: Whole numbers that may be 0.
+_COUNTS = {"CRAMPVOICE_TRUSTED_PROXIES": 0}
+MAX_PROXIES = 5
 WORKER_CHOICES = ("auto", "on", "off")
 
 
@@ -93,6 +100,12 @@ def from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CRAMPVOICE_WORKER": get("CRAMPVOICE_WORKER", "auto").lower(),
         "CRAMPVOICE_MATERNITY_LINE": get("CRAMPVOICE_MATERNITY_LINE"),
     }
+    for name, default in _COUNTS.items():
+        raw = get(name, str(default))
+        try:
+            config[name] = int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     for name, default in _INTS.items():
         raw = get(name, str(default))
         try:
@@ -129,6 +142,15 @@ def is_loopback(url: str) -> bool:
     return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
 
 
+def local_mode(config: Mapping[str, Any]) -> bool:
+    """Whether requests from this machine may count as the operator's own: only in the
+    local setup (a loopback public URL, no proxy declared). Deployed, nothing is local and
+    the dashboard and the simulator always need the login."""
+    return is_loopback(str(config["CRAMPVOICE_PUBLIC_URL"])) and not int(
+        config.get("CRAMPVOICE_TRUSTED_PROXIES", 0)
+    )
+
+
 def check(config: Mapping[str, Any]) -> None:
     """Refuse settings that would be unsafe or could not work."""
     public = str(config["CRAMPVOICE_PUBLIC_URL"])
@@ -149,6 +171,11 @@ def check(config: Mapping[str, Any]) -> None:
     for name in _INTS:
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")
+    proxies = int(config.get("CRAMPVOICE_TRUSTED_PROXIES", 0))
+    if not 0 <= proxies <= MAX_PROXIES:
+        raise ConfigError(
+            f"CRAMPVOICE_TRUSTED_PROXIES must be how many proxies are in front, 0 to {MAX_PROXIES}"
+        )
     send_window(config)
     send_rate(config)
     maternity_line(config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -23,11 +24,10 @@ def test_a_request_for_another_skill_is_refused_when_the_id_is_set(
     assert Speaker(lambda e: handler(e, None)).launch().said
 
 
-def test_without_an_id_any_skill_is_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_an_id_the_lambda_does_not_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ALEXA_SKILL_ID", raising=False)
-    handler = load_lambda_function().lambda_handler
-    other = Speaker(lambda e: handler(e, None), application_id="amzn1.ask.skill.any")
-    assert other.launch().said
+    with pytest.raises(SystemExit):
+        load_lambda_function()
 
 
 def test_the_lambda_imports_neither_the_web_app_nor_the_sms_stack() -> None:
@@ -36,8 +36,9 @@ def test_the_lambda_imports_neither_the_web_app_nor_the_sms_stack() -> None:
         "import lambda_function\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     )
+    env = {**os.environ, "ALEXA_SKILL_ID": SKILL_ID}
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     )
     modules = set(json.loads(out.stdout))
     unwanted = {"flask", "cryptography", "twilio", "sqlalchemy", "werkzeug", "phonenumbers"}

@@ -9,6 +9,7 @@ anything not stubbed fails as a network error would.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ import responses
 from crampvoice.content import LOCALE_112, library
 from crampvoice_skill import reminders
 
-from .conftest import SKILL, AlexaWeb, Speaker, Turn, checked_in_model
+from .conftest import SKILL, SKILL_ID, AlexaWeb, Speaker, Turn, checked_in_model
 
 ENDPOINT = "https://api.amazonalexa.com"
 REMINDERS = f"{ENDPOINT}/v1/alerts/reminders"
@@ -458,7 +459,10 @@ def test_a_cold_lambda_does_not_load_the_http_client() -> None:
         "import lambda_function\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "ALEXA_SKILL_ID": SKILL_ID}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     assert "requests" not in json.loads(out.stdout)  # loaded on the first call to Amazon
 
 

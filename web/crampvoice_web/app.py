@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crampvoice import composition
 from crampvoice_skill.handlers import Skill
@@ -58,6 +59,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         transport_for=TwilioTransport.for_account,
     )
     app.config.from_mapping(services.config)
+    hops = int(services.config["CRAMPVOICE_TRUSTED_PROXIES"])
+    if hops:  # the client's address and scheme as the declared proxies saw them, no more
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     turns = TurnRecorder(services.store, services.hasher)
     app.extensions[EXTENSION] = WebServices(
         services=services, skill=Skill(on_turn=turns), turns=turns

@@ -1,6 +1,8 @@
 """Who may see the pages: this machine, or an operator who has logged in.
 
-- A *local* request comes from a loopback address, names a loopback host (so a DNS
+- A *local* request exists only in the local setup (a loopback CRAMPVOICE_PUBLIC_URL and
+  no CRAMPVOICE_TRUSTED_PROXIES: `crampvoice.settings.local_mode`); deployed, none is,
+  however it looks. There, it comes from a loopback address, names a loopback host (so a DNS
   rebinding page cannot pass for one), and carries no proxy header (behind a reverse
   proxy on the same machine every request would otherwise look local).
 - An *operator* has given CRAMPVOICE_DASHBOARD_TOKEN at /login (compared in constant
@@ -38,6 +40,7 @@ from flask import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from crampvoice.settings import local_mode
 from crampvoice_web import security
 
 log = logging.getLogger("crampvoice.web")
@@ -64,7 +67,10 @@ def _loopback_host(name: str) -> bool:
 
 
 def is_local() -> bool:
-    """Whether this request comes from this machine, to this machine, with no proxy."""
+    """Whether this request comes from this machine, to this machine, with no proxy, in
+    the local setup."""
+    if not local_mode(current_app.config):
+        return False
     try:
         peer = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
     except ValueError:

@@ -38,9 +38,7 @@ import math
 import os
 import re
 import secrets
-import string
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -56,7 +54,9 @@ from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, dele
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from crampvoice import strength
 from crampvoice.errors import Refusal
+from crampvoice.strength import bits as token_bits
 from crampvoice_web.services import services
 
 log = logging.getLogger("crampvoice.web")
@@ -70,8 +70,8 @@ STORAGE_SETTING = "CRAMPVOICE_RATELIMIT_STORAGE"
 PER_CLIENT_LIMITS = "5 per minute; 20 per hour"
 GLOBAL_LIMITS = "100 per hour"
 #: A little under 128, so that a random 128-bit token passes however its characters fell.
-MIN_TOKEN_BITS = 120
-MIN_TOKEN_LENGTH = 20
+MIN_TOKEN_BITS = strength.MIN_BITS
+MIN_TOKEN_LENGTH = strength.MIN_LENGTH
 MAX_TOKEN = 512
 MAX_NEXT = 2048
 #: Endpoints whose callers are machines that sign each request and send no cookie.
@@ -116,23 +116,6 @@ class WeakToken(Refusal):
 
 
 # --------------------------------------------------------------------------- token strength
-
-
-def token_bits(token: str) -> float:
-    """A cautious estimate of the token's entropy: its length times log2 of the alphabet
-    its character classes suggest (punctuation counts only the marks it uses), taken as
-    zero when a few characters make up most of it."""
-    alphabet = 0
-    for chars in (string.ascii_lowercase, string.ascii_uppercase, string.digits):
-        if any(c in chars for c in token):
-            alphabet += len(chars)
-    alphabet += len({c for c in token if not c.isascii() or not c.isalnum()})
-    if not token or alphabet < 2:
-        return 0.0
-    commonest = Counter(token).most_common(1)[0][1]
-    if len(set(token)) < 8 or commonest > max(4, len(token) // 3):
-        return 0.0
-    return len(token) * math.log2(alphabet)
 
 
 def token_problem(token: str) -> str | None:

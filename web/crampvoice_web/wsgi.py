@@ -3,7 +3,10 @@
     gunicorn --workers 2 --preload --bind 0.0.0.0:8000 crampvoice_web.wsgi:app
 
 `--preload` migrates the database and loads the advice content once, before the
-workers fork. Log lines (phone numbers only as a keyed hash) go to stderr at
+workers fork. Production settings are checked first (`crampvoice.production.check_web`:
+a public https CRAMPVOICE_PUBLIC_URL, DATABASE_URL, a strong TWILIO_AUTH_TOKEN and
+CRAMPVOICE_SECRET_KEY, no debug mode); an unsafe one stops it with one line on stderr
+and a non-zero exit. Log lines (phone numbers only as a keyed hash) go to stderr at
 CRAMPVOICE_LOG_LEVEL (default INFO). An unset CRAMPVOICE_CONTACT is logged as a warning.
 """
 
@@ -12,6 +15,9 @@ from __future__ import annotations
 import logging
 import os
 
+from flask import Flask
+
+from crampvoice import production
 from crampvoice.settings import warnings
 from crampvoice_web.app import create_app
 
@@ -19,6 +25,13 @@ logging.basicConfig(
     level=os.environ.get("CRAMPVOICE_LOG_LEVEL", "INFO").upper(),
     format="%(asctime)s %(levelname)s %(name)s: %(message)s",
 )
-app = create_app()
+
+
+def _start() -> Flask:
+    production.check_web(os.environ)
+    return create_app({"DEBUG": False})
+
+
+app = production.refuse_or_exit(_start)
 for line in warnings(os.environ):
     logging.getLogger("crampvoice").warning("%s", line)
