@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint imports typecheck pytest audit audit-if-reachable bench lambda lock postgres chromium clean
+.PHONY: run test lint imports typecheck pytest audit audit-if-reachable bench lambda lock \
+	postgres chromium wrk clean
 
 # Exactly the versions in the lock file (hashes checked), then this project on top.
 $(STAMP): pyproject.toml requirements/dev.lock
@@ -55,11 +56,15 @@ pytest: $(STAMP)
 postgres:
 	@scripts/ensure-postgres
 
+# Installs Debian's wrk when it is missing: `make bench` loads the servers with it.
+wrk:
+	@scripts/ensure-wrk
+
 # Installs Debian's Chromium when it is missing; the browser tests drive it with Playwright.
 chromium:
 	@scripts/ensure-chromium
 
-bench: $(STAMP) lambda
+bench: $(STAMP) lambda postgres wrk
 	$(BIN)/python -m bench
 
 # The Alexa skill's Lambda bundle: the core and skill adapter (no web or SMS

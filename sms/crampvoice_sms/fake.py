@@ -87,6 +87,61 @@ def reply_texts(twiml: str) -> list[str]:
     return ["".join(message.itertext()) for message in root.iter("Message")]
 
 
+def new_call_sid() -> str:
+    return "CA" + uuid.uuid4().hex
+
+
+def call_form(
+    caller: str,
+    call_sid: str,
+    *,
+    speech: str | None = None,
+    digits: str | None = None,
+    to: str = LOCAL_TWILIO_NUMBER,
+    account_sid: str = LOCAL_ACCOUNT_SID,
+    **extra: str,
+) -> dict[str, str]:
+    """The form Twilio posts to /voice: a call's first request (no input), or a <Gather>'s
+    result (SpeechResult with its Confidence, or Digits; neither when nothing was heard)."""
+    form = {
+        "CallSid": call_sid,
+        "AccountSid": account_sid,
+        "From": caller,
+        "To": to,
+        "Caller": caller,
+        "Called": to,
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+        **extra,
+    }
+    if speech is not None:
+        form.update(SpeechResult=speech, Confidence="0.9")
+    if digits is not None:
+        form["Digits"] = digits
+    return form
+
+
+def call_status_form(caller: str, call_sid: str, status: str = "completed") -> dict[str, str]:
+    """The form Twilio posts to the status callback when a call changes state."""
+    return {
+        "CallSid": call_sid,
+        "AccountSid": LOCAL_ACCOUNT_SID,
+        "From": caller,
+        "To": LOCAL_TWILIO_NUMBER,
+        "CallStatus": status,
+        "CallDuration": "42",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
+
+
+def spoken(twiml: str) -> list[str]:
+    """What a caller hears from a TwiML reply: each <Say>'s words, in order."""
+    root = ElementTree.fromstring(twiml)
+    return ["".join(say.itertext()) for say in root.iter("Say")]
+
+
 class Client(Protocol):
     """Flask's test client, or anything that posts a form like it."""
 
@@ -135,6 +190,32 @@ class Twilio:
         if response.status_code != 200:
             raise RefusedText(f"POST /sms answered {response.status_code}")
         return reply_texts(response.get_data(as_text=True))
+
+
+class Call:
+    """One phone call to the app's /voice, as Twilio makes it: signed requests, one CallSid."""
+
+    def __init__(self, twilio: Twilio, caller: str, sid: str | None = None) -> None:
+        self.twilio = twilio
+        self.caller = caller
+        self.sid = sid or new_call_sid()
+
+    def post(self, **fields: str | None) -> Any:
+        speech, digits = fields.pop("speech", None), fields.pop("digits", None)
+        extra = {k: v for k, v in fields.items() if v is not None}
+        form = call_form(self.caller, self.sid, speech=speech, digits=digits,
+                         to=self.twilio.to, account_sid=self.twilio.account_sid, **extra)
+        return self.twilio.post("/voice", form)
+
+    def twiml(self, **fields: str | None) -> str:
+        response = self.post(**fields)
+        if response.status_code != 200:
+            raise RefusedText(f"POST /voice answered {response.status_code}")
+        text: str = response.get_data(as_text=True)
+        return text
+
+    def hang_up(self, status: str = "completed") -> Any:
+        return self.twilio.post("/voice/status", call_status_form(self.caller, self.sid, status))
 
 
 def for_config(client: Client, config: Mapping[str, Any]) -> Twilio:

@@ -216,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web app: /sms, /alexa (and the simulator)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes (default 1; each has --threads threads)")
+    serve.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
     serve.set_defaults(run=cmd_serve)
 
     worker = sub.add_parser("worker", help="send the nightly bedtime prompts as they fall due")

@@ -25,6 +25,26 @@ BASE_LOCALE = "en"
 LOCALE_112 = "en-150"
 
 ESCALATION_LEVELS = ("emergency", "urgent", "routine")
+CALL_KEYS = (
+    "call_welcome",
+    "call_menu",
+    "call_keys_yes_no",
+    "call_no_input",
+    "call_goodbye",
+    "call_hang_up",
+    "call_hang_up_urgent",
+    "call_step_keys",
+    "call_connect_offer",
+    "call_connecting",
+    "call_after_dial",
+    "call_text_hint",
+    "call_text_offer",
+    "call_text_unavailable",
+    "call_text_sent",
+    "call_text_blocked",
+    "call_text_cancelled",
+    "call_text_intro",
+)
 SYSTEM_KEYS = (
     "welcome",
     "fallback",
@@ -82,6 +102,9 @@ SYSTEM_KEYS = (
     "headache_check_clear",
     "movement_check",
     "movement_check_clear",
+    # A phone call (the Twilio voice webhook): the greeting, the keypad, silence, the
+    # hang-up line of an escalation, the maternity line, and the steps by text.
+    *CALL_KEYS,
 )
 #: Placeholders filled per message, not at load; budgets are checked with the longest value.
 RUNTIME_PLACEHOLDERS = {

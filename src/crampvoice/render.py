@@ -126,3 +126,45 @@ def reprompt_ssml(reply: Reply) -> str | None:
     if reply.end_session or reply.prompt is None:
         return None
     return "<speak>" + _speak_text(reply.prompt.voice, reply.say_as_digits) + "</speak>"
+
+
+# ------------------------------------------------------------------ a phone call
+#: A phone call's pauses: counted out every few seconds like a speaker's holds.
+MAX_PAUSE_SECONDS = 10
+
+#: What a phone says, in order: words (str) and silent pauses in seconds (int).
+Spoken = tuple[str | int, ...]
+
+
+def _call_words(text: str, digits: tuple[str, ...]) -> str:
+    """Words for a phone's text-to-speech: numbers to call read digit by digit ("9 1 1")."""
+    for number in sorted(digits, key=len, reverse=True):
+        pattern = re.compile(rf"(?<!\d){re.escape(number)}(?!\d)")
+        text = pattern.sub(" ".join(number.replace(" ", "")), text)
+    return text
+
+
+def hold_spoken(seconds: int, done: str) -> list[str | int]:
+    """A timed hold on a call: pauses of at most ten seconds, counted out loud."""
+    pieces: list[str | int] = []
+    counted = 0
+    while counted < seconds:
+        step = min(COUNT_EVERY_SECONDS, seconds - counted, MAX_PAUSE_SECONDS)
+        counted += step
+        pieces.append(step)
+        pieces.append(f"{counted}." if counted < seconds or not done else done)
+    return pieces
+
+
+def spoken(reply: Reply) -> Spoken:
+    """The reply as a phone says it: the same voice text a speaker says (no SSML), holds
+    as counted pauses, the prompt last (the same rule as `ssml`)."""
+    out: list[str | int] = []
+    for part in reply.parts:
+        if part.text.voice:
+            out.append(_call_words(part.text.voice, reply.say_as_digits))
+        if part.hold:
+            out.extend(hold_spoken(part.hold, reply.hold_done))
+    if _prompt_adds(reply) and reply.prompt is not None:
+        out.append(_call_words(reply.prompt.voice, reply.say_as_digits))
+    return tuple(out)

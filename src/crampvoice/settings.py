@@ -29,6 +29,10 @@
   long code; toll-free about 3, short code 100; 0: unpaced).
 - CRAMPVOICE_SEND_LATE_MINUTES: a prompt that cannot go within this many minutes of its
   time is dropped for that night rather than sent late (default 120).
+- CRAMPVOICE_MATERNITY_LINE: the operator's maternity or advice line, E.164 ("+44..."):
+  a caller whose words are urgent is offered a connection to it (TwiML <Dial>). Default:
+  none, and the caller is told to hang up and call. Never an emergency number: the
+  service does not dial those (a short number is refused at start).
 - CRAMPVOICE_TRUSTED_PROXIES: how many reverse proxies stand in front of the app (0, the
   default: none, and no X-Forwarded-* header is believed). With N, the client address and
   scheme are taken from the N-th proxy's X-Forwarded-For and X-Forwarded-Proto (Werkzeug's
@@ -44,6 +48,7 @@ anyone could sign requests with a token that is written here.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -102,6 +107,7 @@ def from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CRAMPVOICE_WORKER": get("CRAMPVOICE_WORKER", "auto").lower(),
         "CRAMPVOICE_SMS_COUNTRIES": get("CRAMPVOICE_SMS_COUNTRIES"),
         "CRAMPVOICE_RETENTION": get("CRAMPVOICE_RETENTION"),
+        "CRAMPVOICE_MATERNITY_LINE": get("CRAMPVOICE_MATERNITY_LINE"),
     }
     for name, default in _COUNTS.items():
         raw = get(name, str(default))
@@ -188,8 +194,24 @@ def check(config: Mapping[str, Any]) -> None:
     from crampvoice import retention  # a Refusal names a malformed period
 
     retention.from_config(config)
+    maternity_line(config)
     if config["CRAMPVOICE_WORKER"] not in WORKER_CHOICES:
         raise ConfigError(f"CRAMPVOICE_WORKER must be one of {', '.join(WORKER_CHOICES)}")
+
+
+#: A maternity or advice line: E.164, long enough never to be an emergency number.
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+def maternity_line(config: Mapping[str, Any]) -> str:
+    """The line urgent callers are offered a connection to ("" for none)."""
+    raw = str(config.get("CRAMPVOICE_MATERNITY_LINE") or "").replace(" ", "")
+    if raw and not _E164.match(raw):
+        raise ConfigError(
+            "CRAMPVOICE_MATERNITY_LINE must be a full number in E.164 form (+441632960000); "
+            "the service never dials emergency or short numbers"
+        )
+    return raw
 
 
 def send_window(config: Mapping[str, Any]) -> Window:

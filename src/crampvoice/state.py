@@ -15,6 +15,9 @@ from crampvoice.intents import GUIDES
 #: Follow-up questions the core (or an adapter) may be waiting on. "bedtime_zone": the SMS
 #: service asked which time zone a bedtime prompt is for, and keeps the time in `bedtime`.
 PENDING = ("leg_check", "delete_confirm", "bedtime_zone")
+#: The triage's safety questions ("swelling_check", ... in shared/triage [[doubt]] ask):
+#: kept too, so a YES on the next turn escalates, whatever channel stored the state.
+_SAFETY_QUESTION = re.compile(r"^[a-z]{1,24}_check$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -41,7 +44,9 @@ class State:
         return cls(
             guide=guide if guide in GUIDES else None,
             step=step if isinstance(step, int) and 0 <= step < 100 else 0,
-            pending=pending if pending in PENDING else None,
+            pending=pending
+            if pending in PENDING or (isinstance(pending, str) and _SAFETY_QUESTION.match(pending))
+            else None,
             topic=topic if isinstance(topic, str) and len(topic) < 64 else None,
             bedtime=bedtime if isinstance(bedtime, str) and _CLOCK.match(bedtime) else None,
         )

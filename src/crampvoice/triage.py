@@ -491,7 +491,9 @@ class Triage:
         # A blood pressure reading ("136 over 93", "150/95").
         self._pressure = re.compile(rf"\b(\d{{2,3}})\s*(?:{separators})\s*(\d{{2,3}})\b")
 
-    def mentions(self, text: str) -> tuple[Reading, list[Mention]]:
+    def mentions(self, text: str) -> tuple[Reading, list[Mention], bool]:
+        """The concepts said, each with its scope; and whether the message is a story that
+        is over with nothing said in the present tense."""
         reading = self.vocab.normaliser.read(text, self.vocab.question_words)
         found: list[Mention] = []
         last_site: tuple[str, ...] = ()
@@ -537,7 +539,10 @@ class Triage:
             found = [
                 replace(m, status="reported") if m.status == "hypothetical" else m for m in found
             ]
-        return reading, found
+        over = story and not present and not any(
+            m.status == "reported" and m.kind == "finding" for m in found
+        )
+        return reading, found, over
 
     def _clause(
         self, number: int, clause: tuple[Token, ...], last_site: tuple[str, ...]
@@ -663,7 +668,7 @@ class Triage:
     # ----------------------------------------------------------------- judging
 
     def atoms(self, text: str) -> tuple[Reading, list[Mention], frozenset[str]]:
-        reading, mentions = self.mentions(text)
+        reading, mentions, over = self.mentions(text)
         atoms: set[str] = set()
         for m in mentions:
             if m.kind == "site":
@@ -677,7 +682,10 @@ class Triage:
             atoms.add(m.concept)
             if m.kind in _BOUND:
                 atoms.update(f"{m.concept}@{site}" for site in m.sites or ("-",))
-        atoms |= self._numbers(reading.folded, atoms)
+        # Readings and temperatures belong to the story when the message is one that is
+        # over and says nothing now ("...179/100. They admitted me").
+        if not over:
+            atoms |= self._numbers(reading.folded, atoms)
         return reading, mentions, frozenset(atoms)
 
     def _numbers(self, folded: str, atoms: set[str]) -> set[str]:
@@ -698,11 +706,15 @@ class Triage:
             )
             if feverish and (unit == "°" or unit in numbers.temperature_words or temperature):
                 found.add("fever")
+            # More than `long_cramp_minutes` is long ("10 minutes, now it's fine" is not);
+            # three times as long, or hours, counts even when it eased in the end.
             if unit and unit in numbers.minute_words:
-                if value >= numbers.long_cramp_minutes:
+                if value > numbers.long_cramp_minutes:
                     found.add("long_duration")
+                if value >= 3 * numbers.long_cramp_minutes:
+                    found.add("very_long")
             elif unit and unit in numbers.hour_words:
-                found.add("long_duration")
+                found.update(("long_duration", "very_long"))
         return found
 
     def assess(self, text: str) -> Assessment:

@@ -354,6 +354,13 @@ NOT_OVER_UNTIL_IT_SAYS_SO = [
     ("a bad cough since Monday. this morning my mouth filled with blood", E),
     ("my gums bleed and there's blood in my mouth when I brush", N),
     ("a week after the birth I found myself back in hospital with a fever", U),
+    ("after my first baby my blood pressure was 170/110 and they admitted me", N),
+    ("my blood pressure was 170/110 at the clinic today", U),
+    ("the first sign of a problem was a headache, then they diagnosed pre-eclampsia", N),
+    # A cramp of more than ten minutes; of an hour, even when it eased in the end.
+    ("it lasted 10 minutes and now it's fine", N),
+    ("calf cramp that lasted over an hour before it finally eased", U),
+    ("a cramp in my left calf, it went, then an hour later one in the right", N),
 ]
 
 DISTRESS_WITHOUT_A_TOPIC = [

@@ -11,14 +11,14 @@ import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from crampvoice import phone
 from crampvoice.bedtime import Schedule
 from crampvoice.privacy import scrub
 from crampvoice.texting.budget import EVERYONE, Spent, after, in_window
-from crampvoice.texting.port import Conflict, Conversation
+from crampvoice.texting.port import Conflict, Conversation, TurnEvent
 from crampvoice.texting.rules import FAILED_STATUSES, OPTED_OUT_ERROR, after_delivery
 
 
@@ -32,6 +32,7 @@ class Person:
     window_replies: int = 0
     scheduled_sends: bool = True
     failures: int = 0
+    version: int = 0
 
 
 @dataclass
@@ -63,39 +64,42 @@ class MemoryTransaction:
     def _person(self, number: str) -> Person | None:
         return self.t.people.get(phone.e164(number))
 
-    def processed_reply(self, sid: str) -> str | None:
-        found = self.t.processed.get(sid)
-        return None if found is None else found[0]
-
-    def open_conversation(
-        self, number: str, *, locale_for: Callable[[str], str], at: datetime
-    ) -> Conversation:
-        key = phone.e164(number)
-        found = self.t.people.get(key)
-        if found is None:
-            found = Person(self.t.next_id, key, locale_for(key))
-            self.t.next_id += 1
-            self.t.people[key] = found
-        sub = self.t.subscriptions.get(found.id)
-        schedule = None if sub is None else Schedule(sub.at, sub.zone, sub.active)
-        return Conversation(found.id, found.locale, dict(found.state), key in self.t.stopped,
-                            found.window_start, found.window_replies, schedule)
-
-    def close_conversation(
+    def save_turn(
         self,
         conversation: Conversation,
         *,
+        number: str,
         sid: str,
         reply: str,
         state: dict[str, Any] | None,
         counted: bool,
         window: timedelta,
         at: datetime,
-    ) -> None:
-        found = next(p for p in self.t.people.values() if p.id == conversation.person_id)
+        event: TurnEvent | None,
+    ) -> int:
+        key = phone.e164(number)
+        found = self.t.people.get(key)
+        if conversation.person_id is None:
+            if found is not None:
+                raise Conflict(f"{key} was added meanwhile")
+            found = Person(self.t.next_id, key, conversation.locale)
+            self.t.next_id += 1
+            self.t.people[key] = found
+        elif found is None or found.id != conversation.person_id or (
+            _version(found) != conversation.version
+        ):
+            raise Conflict("the conversation changed since it was read")
         found.state = conversation.state if state is None else state
         found.window_start, found.window_replies = conversation.counter_after(counted, at, window)
+        found.version += 1
         self._processed(sid, reply, found.id)
+        if event is not None:
+            self.record_event(
+                channel=event.channel, intent=event.intent, triage=event.triage,
+                locale=event.locale, answered=event.answered, at=at, sender=event.sender,
+                text=event.text,
+            )
+        return found.id
 
     def _processed(self, sid: str, reply: str, person_id: int | None) -> None:
         if sid in self.t.processed:
@@ -104,14 +108,6 @@ class MemoryTransaction:
 
     def record_processed(self, sid: str, reply: str, at: datetime) -> None:
         self._processed(sid, reply, None)
-
-    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
-        mine, everyone = self.t.budgets.get(key), self.t.budgets.get(EVERYONE)
-        return Spent(
-            replies=0 if mine is None else in_window(mine[0], mine[1], at, window),
-            escalations=0 if mine is None else in_window(mine[0], mine[2], at, window),
-            everyone=0 if everyone is None else in_window(everyone[0], everyone[1], at, window),
-        )
 
     def spend(self, key: str, at: datetime, window: timedelta, *, escalation: bool) -> None:
         for name, urgent in ((key, escalation), (EVERYONE, False)):
@@ -198,11 +194,42 @@ class MemoryTransaction:
             found.scheduled_sends = scheduled
 
 
+def _version(person: Person) -> datetime:
+    """The fake's version of a person: any value that changes with every saved turn."""
+    return datetime.fromtimestamp(person.version, UTC)
+
+
 class MemoryTexting:
     """The port in memory: `tables` is what a committed transaction left."""
 
     def __init__(self) -> None:
         self.tables = Tables()
+
+    def read_conversation(
+        self, number: str, *, locale_for: Callable[[str], str], at: datetime
+    ) -> Conversation:
+        key = phone.e164(number)
+        found = self.tables.people.get(key)
+        stopped = key in self.tables.stopped
+        if found is None:
+            return Conversation(None, locale_for(key), {}, stopped, None, 0)
+        sub = self.tables.subscriptions.get(found.id)
+        schedule = None if sub is None else Schedule(sub.at, sub.zone, sub.active)
+        return Conversation(found.id, found.locale, copy.deepcopy(found.state), stopped,
+                            found.window_start, found.window_replies, schedule,
+                            version=_version(found))
+
+    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
+        mine, everyone = self.tables.budgets.get(key), self.tables.budgets.get(EVERYONE)
+        return Spent(
+            replies=0 if mine is None else in_window(mine[0], mine[1], at, window),
+            escalations=0 if mine is None else in_window(mine[0], mine[2], at, window),
+            everyone=0 if everyone is None else in_window(everyone[0], everyone[1], at, window),
+        )
+
+    def processed_reply(self, sid: str) -> str | None:
+        found = self.tables.processed.get(sid)
+        return None if found is None else found[0]
 
     @contextmanager
     def transaction(self) -> Iterator[MemoryTransaction]:

@@ -18,3 +18,11 @@ def test_distress_gets_the_first_instruction_and_the_danger_signs(
     assert "Call 911" in reply
     # Still subscribed: the next text is answered as usual.
     assert us_phone.text("tips") is not None
+
+
+def test_a_yes_to_the_safety_question_escalates_on_the_next_text(us_phone: Phone) -> None:
+    """The question's name survives the stored state (it was dropped, so YES lapsed)."""
+    asked = us_phone.text("I have a headache")
+    assert asked is not None and "YES or NO" in asked
+    answer = us_phone.text("yes")
+    assert answer is not None and answer.startswith("Contact "), answer

@@ -130,3 +130,50 @@ def test_the_dashboard_counts_move_after_messages(
     html = page.content()
     digits = re.sub(r"\D", "", number)
     assert number not in html and digits not in re.sub(r"\D", "", page.inner_text("main"))
+
+
+def call_turns(page: Any) -> int:
+    return int(page.locator("#call-transcript .turn.call:not(.note)").count())
+
+
+def press(page: Any, key: str) -> str:
+    """Press a key on the Call panel's keypad; what the call said back."""
+    before = call_turns(page)
+    page.click(f"#keypad .key[data-key='{key}']")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#call-transcript .turn.call:not(.note)').length > n",
+        arg=before,
+    )
+    return str(page.locator("#call-transcript .turn.call:not(.note) .turn-body").last.inner_text())
+
+
+def test_the_call_panel_plays_the_real_voice_webhook_with_the_keypad(
+    page: Any, live: LiveServer
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live.url + "/")
+    page.select_option("#country", "GB")
+    page.wait_for_function(
+        "() => document.getElementById('my-number').textContent.startsWith('+44')"
+    )
+    page.uncheck("#call-aloud")  # headless: no speech engine to wait for
+    page.click("#call-start")
+    page.wait_for_function("() => document.querySelectorAll('#call-transcript .turn').length")
+    greeting = page.locator("#call-transcript .turn-body").first.inner_text()
+    assert greeting.startswith("If you have a cramp now, straighten your leg")
+    assert page.locator("#call-state").inner_text() == "in a call: listening"
+    relief = press(page, "1")
+    assert relief.startswith("Straighten your leg") and "[pause 5 s]" in relief
+    assert press(page, "6").startswith("Now rub your calf")
+    assert press(page, "4").startswith("Keep your leg straight")
+    assert press(page, "5").startswith("Keep your leg straight")
+    page.fill("#call-text", "my calf is swollen and I can't breathe")
+    page.click("#call-say")
+    page.wait_for_function(
+        "() => document.getElementById('call-state').textContent === 'call ended'"
+    )
+    said = page.locator("#call-transcript .turn.call:not(.note) .turn-body").last.inner_text()
+    assert said.startswith("Call 9 9 9 now.")
+    assert page.locator("#keypad .key").first.is_disabled()
+    assert errors == []

@@ -1,6 +1,7 @@
 """The web app: one Flask app over the services of the composition root, with the SMS
-webhooks (/sms, /sms/status), the Alexa endpoint (/alexa), and the pages: the simulator,
-the dashboard and its login, the privacy policy and terms.
+webhooks (/sms, /sms/status), the voice webhooks (/voice, /voice/status), the Alexa
+endpoint (/alexa), and the pages: the simulator, the dashboard and its login, the privacy
+policy and terms.
 
     crampvoice serve                              # local: Flask's server on 127.0.0.1:8000
     gunicorn -w 2 --preload crampvoice_web.wsgi:app  # production
@@ -31,6 +32,7 @@ from crampvoice import composition
 from crampvoice_skill.handlers import Skill
 from crampvoice_skill.web import create_blueprint as alexa_blueprint
 from crampvoice_sms.transport import TwilioTransport
+from crampvoice_sms.voice_web import create_blueprint as voice_blueprint
 from crampvoice_sms.web import create_blueprint as sms_blueprint
 from crampvoice_web import auth, dashboard, legal, security, simulator
 from crampvoice_web.services import EXTENSION, WebServices
@@ -65,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         services=services, skill=Skill(on_turn=turns), turns=turns
     )
     app.register_blueprint(sms_blueprint(services))
+    app.register_blueprint(voice_blueprint(services))  # /voice, /voice/status: phone calls
     skill_id = str(services.config["ALEXA_SKILL_ID"]) or None
     app.register_blueprint(alexa_blueprint(skill_id=skill_id, on_turn=turns))
     init_pages(app)

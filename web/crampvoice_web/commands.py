@@ -1,5 +1,12 @@
-"""`crampvoice serve`: the web app on Flask's own server (local use; gunicorn in production),
-with the bedtime worker in-process when the database is SQLite (CRAMPVOICE_WORKER)."""
+"""`crampvoice serve`: the web app on gunicorn (threads, one process by default), with the
+bedtime worker in-process when the database is SQLite (CRAMPVOICE_WORKER).
+
+The app is built, migrated and checked before the server starts (a refusal is one
+line), then served by gunicorn's threaded workers: a turn's write is short and SQLite's
+writers queue on one lock that wakes them at once, so eight connections don't stall.
+`--workers` more processes share that lock (they are forked from this one); with
+PostgreSQL, use the production command in the README.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +14,22 @@ import argparse
 import logging
 import os
 import socket
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
 
 from crampvoice.errors import Refusal
 from crampvoice.settings import print_warnings, worker_in_serve
 from crampvoice_web.app import create_app
 from crampvoice_web.services import services
 
+THREADS = 8
+WORKERS = 1
+
 
 def check_port(host: str, port: int) -> None:
-    """Refuse, in one line, a port that is taken (werkzeug would print several)."""
+    """Refuse, in one line, a port that is taken (the server would print several)."""
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -25,6 +39,28 @@ def check_port(host: str, port: int) -> None:
             f"cannot listen on {host}:{port} ({error.strerror or error}): "
             "is another crampvoice running? Try --port 8001"
         ) from None
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn over an app already built in this process (preloaded, then forked)."""
+
+    def __init__(self, app: Flask, options: dict[str, Any], *, bedtime: bool) -> None:
+        self.application = app
+        self.options = options
+        self.bedtime = bedtime
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("post_worker_init", self._worker_started)
+
+    def _worker_started(self, _worker: Any) -> None:
+        if self.bedtime:  # each worker process claims prompts; a claim is sent once
+            services(self.application).dispatcher().start_thread()
+
+    def load(self) -> Flask:
+        return self.application
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -40,12 +76,26 @@ def serve(args: argparse.Namespace) -> int:
           flush=True)
     print(f"crampvoice: serving {base}/sms, {base}/sms/status and {base}/alexa", flush=True)
     print(f'crampvoice: try  crampvoice sms --url {base} "i have a cramp"', flush=True)
-    if worker_in_serve(app.config):
-        services(app).dispatcher().start_thread()
+    bedtime = worker_in_serve(app.config)
+    if bedtime:
         print(
             "crampvoice: bedtime prompts are sent from this process "
             "(CRAMPVOICE_WORKER=off to stop that)",
             flush=True,
         )
-    app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
+    workers = getattr(args, "workers", None) or WORKERS
+    threads = getattr(args, "threads", None) or THREADS
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    options = {
+        "bind": f"{host}:{args.port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,
+        "accesslog": None,
+        "loglevel": "warning",
+        "graceful_timeout": 5,
+        "timeout": 60,
+    }
+    Server(app, options, bedtime=bedtime).run()
     return 0

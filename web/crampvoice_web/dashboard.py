@@ -38,7 +38,9 @@ def _days() -> int:
 
 
 def _overview(days: int) -> stats.Overview:
-    with services().store.transaction() as session:
+    # A read-only transaction: no write lock on SQLite (a webhook never waits for it),
+    # READ ONLY on PostgreSQL with a longer statement limit than the webhook's.
+    with services().store.read(long=True) as session:
         return stats.overview(session, days=days)
 
 

@@ -17,7 +17,7 @@ pages' blueprints are registered):
   signed cookie only carries it. Logout deletes it, so a cookie copied before logout no
   longer opens anything.
 - **CSRF**: flask-wtf's CSRFProtect checks a token on every form POST. The machine
-  endpoints (/sms, signed by Twilio; /alexa, signed by Amazon) use no cookie and are
+  endpoints (/sms and /voice, signed by Twilio; /alexa, signed by Amazon) use no cookie and are
   exempt; the simulator's JSON API is exempt from the token (its page's script sends
   none) and is covered, like every cookie-bearing POST, by the cross-origin check:
   a browser's Sec-Fetch-Site or Origin must say the request came from this site.
@@ -75,7 +75,7 @@ MIN_TOKEN_LENGTH = strength.MIN_LENGTH
 MAX_TOKEN = 512
 MAX_NEXT = 2048
 #: Endpoints whose callers are machines that sign each request and send no cookie.
-MACHINE_BLUEPRINTS = ("sms", "alexa")
+MACHINE_BLUEPRINTS = ("sms", "voice", "alexa")
 #: Cookie-bearing JSON endpoints whose page sends no CSRF token (the simulator's script):
 #: the cross-origin check covers them.
 JSON_BLUEPRINTS = ("simulator",)

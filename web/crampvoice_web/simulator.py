@@ -4,6 +4,8 @@
     POST /simulator/sms         {"country": "GB", "text": "..."} -> the TwiML reply's texts
     GET  /simulator/outbox      ?country=GB&after=ID -> what the worker sent that phone
     POST /simulator/voice       {"locale", "screen", "session", "say" | "launch" | "end"}
+    POST /simulator/call        {"country", "start" | "digits" | "speech" | "silence" |
+                                 "hang_up"} -> what the real /voice answered, as steps to play
 
 Each route reads as parse, ask the real code path, render. Only this machine or a
 logged-in operator may use them (auth.py): off loopback the simulator is no relay.
@@ -21,7 +23,8 @@ from crampvoice import settings
 from crampvoice.content import library
 from crampvoice.storage import repository
 from crampvoice_skill.fake import LOCALES
-from crampvoice_web import auth, speaker, texting
+from crampvoice_web import auth, calls, speaker, texting
+from crampvoice_web.calls import fake_call_sid
 from crampvoice_web.services import services, web_services
 
 log = logging.getLogger("crampvoice.web")
@@ -30,6 +33,8 @@ blueprint = Blueprint("simulator", __name__)
 
 NUMBERS = "sim_numbers"  # session: country -> this browser's simulated number
 SPEAKER = "sim_speaker"  # session: this browser's simulated Alexa user and device
+CALL = "sim_call"  # session: this browser's call in progress (its CallSid)
+MAX_SPEECH = 300
 OUTBOX_ROWS = 50
 
 
@@ -179,3 +184,40 @@ def voice() -> Any:
     heard = speaker.Heard.from_json(data, program, device.locale)
     turn = speaker.converse(web_services().skill.handle_json, heard, device)
     return jsonify(turn)
+
+
+@blueprint.post("/simulator/call")
+@auth.simulator_api
+def call() -> Any:
+    """A phone call from this browser's number to the real /voice, signed as Twilio signs."""
+    if not phone_enabled(current_app):  # the steps by text would reach a real phone
+        return jsonify(error="the phone is off: this server sends real texts"), 409
+    data = _body()
+    caller = number_for(_country(data.get("country")), create=True)
+    assert caller is not None
+    if data.get("start") is True or not isinstance(session.get(CALL), str):
+        session[CALL] = fake_call_sid()
+    sid = str(session[CALL])
+    fields = _call_fields(data)
+    try:
+        twiml = texting.call_service(current_app, caller, sid, **fields)
+    except texting.SimulatorError as error:
+        log.error("simulator: the app refused its own call: %s", error)
+        return jsonify(error="the voice endpoint refused the simulator's request"), 502
+    if fields.get("hang_up"):
+        session.pop(CALL, None)
+        return jsonify(number=caller, steps=[], then="ended")
+    return jsonify(number=caller, display=texting.display(caller), **calls.play(twiml))
+
+
+def _call_fields(data: dict[str, Any]) -> dict[str, str | None]:
+    if data.get("hang_up") is True:
+        return {"hang_up": "1"}
+    if data.get("start") is True or data.get("silence") is True:
+        return {}
+    digits, speech = data.get("digits"), data.get("speech")
+    if isinstance(digits, str) and len(digits) == 1 and digits in "0123456789*#":
+        return {"digits": digits}
+    if isinstance(speech, str) and 0 < len(speech.strip()) <= MAX_SPEECH:
+        return {"speech": speech}
+    raise Refused("send start, digits (one key), speech, silence or hang_up")

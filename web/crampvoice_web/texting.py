@@ -21,8 +21,8 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from crampvoice import phone
 from crampvoice_sms import fake
 
-__all__ = ["COUNTRIES", "SimulatorError", "countries", "display", "new_number", "service_number",
-           "text_service"]
+__all__ = ["COUNTRIES", "SimulatorError", "call_service", "countries", "display", "new_number",
+           "service_number", "text_service"]
 
 #: Countries a simulated phone can be from: the ones the content has a locale for, and
 #: some that show the other emergency-number rules (112 in the EU, none known).
@@ -60,6 +60,16 @@ def service_number(app: Flask) -> str:
 def text_service(app: Flask, sender: str, body: str) -> list[str]:
     """Text the app's own /sms from `sender`, signed with its own token; the replies."""
     return fake.for_config(app.test_client(), app.config).text(sender, body)
+
+
+def call_service(app: Flask, caller: str, sid: str, **fields: str | None) -> str:
+    """One request of a call to the app's own /voice, signed with its own token: the TwiML."""
+    twilio = fake.for_config(app.test_client(), app.config)
+    call = fake.Call(twilio, caller, sid)
+    if fields.pop("hang_up", None):
+        call.hang_up()
+        return ""
+    return call.twiml(**fields)
 
 
 @dataclass(frozen=True)

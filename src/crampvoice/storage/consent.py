@@ -31,9 +31,14 @@ def opt_out(session: Session, number: str, source: str, at: datetime) -> None:
     if session.get(OptOut, key) is None:
         session.add(OptOut(number=key, source=source, created_at=at))
         session.flush()
+    # `person_id = (one id)`, not `IN (...)`: SQLite then finds the one row by its unique
+    # index, instead of walking every active subscription (ix_subscriptions_due).
     session.execute(
         update(Subscription)
-        .where(Subscription.person_id.in_(select(Person.id).where(Person.number == key)))
+        .where(
+            Subscription.person_id
+            == select(Person.id).where(Person.number == key).scalar_subquery()
+        )
         .where(Subscription.active == true())
         .values(active=False, next_send_at=None, updated_at=at)
         .execution_options(synchronize_session=False)

@@ -1,5 +1,7 @@
-"""The webhook's turn: a conversation opened (row locked) and closed, and the
-MessageSids already answered."""
+"""The webhook's turn: a conversation read (no lock) and its turn saved in one short
+transaction (`read_conversation`, `save_turn`: SQLAlchemy Core statements built once),
+and the MessageSids already answered. `open_conversation` and `close_conversation` are
+the same turn with the row locked for the whole transaction (kept for tools and tests)."""
 
 from __future__ import annotations
 
@@ -14,17 +16,24 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from crampvoice.bedtime import Schedule
+from crampvoice.privacy import scrub
 from crampvoice.storage.models import (
+    Event,
     OptOut,
     Person,
     ProcessedMessage,
     Subscription,
 )
 from crampvoice.storage.people import add_person, is_stopped, number_key
-from crampvoice.texting.port import Conversation
+from crampvoice.texting.port import Conflict, Conversation, TurnEvent
+
+#: A version is the row's `updated_at`; a turn saved at the same instant as the last one
+#: moves it on by this much, so that every saved turn changes it.
+_TICK = timedelta(microseconds=1)
 
 
 def processed_reply(session: Session, sid: str) -> str | None:
@@ -66,6 +75,122 @@ _CLOSE = (
     )
 )
 _RECORD = insert(ProcessedMessage.__table__)  # type: ignore[arg-type]
+_READ = (
+    select(
+        Person.id,
+        Person.locale,
+        Person.state,
+        OptOut.number,
+        Person.window_start,
+        Person.window_replies,
+        Subscription.local_time,
+        Subscription.zone,
+        Subscription.active,
+        Person.updated_at,
+    )
+    .outerjoin(OptOut, OptOut.number == Person.number)
+    .outerjoin(Subscription, Subscription.person_id == Person.id)
+    .where(Person.number == bindparam("number"))
+)
+_STOPPED = select(OptOut.number).where(OptOut.number == bindparam("number"))
+_ADD = (
+    insert(_PEOPLE)
+    .values(
+        number=bindparam("number"),
+        locale=bindparam("locale"),
+        state=bindparam("new_state"),
+        scheduled_sends=True,
+        consecutive_failures=0,
+        window_start=bindparam("new_window_start"),
+        window_replies=bindparam("new_window_replies"),
+        created_at=bindparam("at"),
+        updated_at=bindparam("at"),
+    )
+    .returning(_PEOPLE.c.id)
+)
+_SAVE = (
+    update(_PEOPLE)
+    .where(_PEOPLE.c.id == bindparam("person_id"))
+    .where(_PEOPLE.c.updated_at == bindparam("version"))
+    .values(
+        state=bindparam("new_state"),
+        updated_at=bindparam("at"),
+        window_start=bindparam("new_window_start"),
+        window_replies=bindparam("new_window_replies"),
+    )
+)
+_EVENT = insert(Event.__table__)  # type: ignore[arg-type]
+
+
+def read_conversation(
+    connection: Connection, number: str, *, locale_for: Callable[[str], str]
+) -> Conversation:
+    """Where the person texting from `number` stands, in one query (two for a new number),
+    holding no lock: `save_turn` checks nothing changed meanwhile."""
+    key = number_key(number)
+    row = connection.execute(_READ, {"number": key}).one_or_none()
+    if row is None:
+        stopped = connection.execute(_STOPPED, {"number": key}).first() is not None
+        return Conversation(None, locale_for(key), {}, stopped, None, 0)
+    bedtime = None if row[7] is None else Schedule(row[6], row[7], bool(row[8]))
+    return Conversation(
+        row[0], row[1], dict(row[2] or {}), row[3] is not None, row[4], row[5], bedtime,
+        version=row[9],
+    )
+
+
+def save_turn(
+    connection: Connection,
+    conversation: Conversation,
+    *,
+    number: str,
+    sid: str,
+    reply: str,
+    state: dict[str, Any] | None,
+    counted: bool,
+    window: timedelta,
+    at: datetime,
+    event: TurnEvent | None,
+) -> int:
+    """The turn in three statements: the person (added, or updated only if its version is
+    still the one read), the MessageSid with its reply, the event. `Conflict` if the
+    conversation changed since it was read; IntegrityError if the MessageSid (or, for a
+    new number, the person) is already stored. Returns the person's id."""
+    window_start, replies = conversation.counter_after(counted, at, window)
+    values: dict[str, Any] = {
+        "new_state": conversation.state if state is None else state,
+        "new_window_start": window_start,
+        "new_window_replies": replies,
+    }
+    if conversation.person_id is None:
+        values.update(number=number_key(number), locale=conversation.locale, at=at)
+        person_id = int(connection.execute(_ADD, values).scalar_one())
+    else:
+        person_id = conversation.person_id
+        version = conversation.version
+        saved_at = at if version is None or at > version else version + _TICK
+        values.update(person_id=person_id, version=version, at=saved_at)
+        if connection.execute(_SAVE, values).rowcount != 1:
+            raise Conflict("the conversation changed since it was read")
+    connection.execute(
+        _RECORD, {"sid": sid, "person_id": person_id, "reply": reply, "created_at": at}
+    )
+    if event is not None:
+        connection.execute(
+            _EVENT,
+            {
+                "at": at,
+                "channel": event.channel,
+                "intent": event.intent,
+                "triage": event.triage,
+                "locale": event.locale,
+                "answered": event.answered,
+                "sender": event.sender,
+                "text": None if event.answered or event.text is None
+                else scrub(event.text) or None,
+            },
+        )
+    return person_id
 
 
 def open_conversation(

@@ -1,12 +1,30 @@
 """Engines and transactions: SQLite by default, PostgreSQL through a URL.
 
-SQLite is set up for a web server with several worker processes: WAL journal,
-foreign keys on, a generous busy timeout, and every transaction started with
-BEGIN IMMEDIATE so that two writers queue instead of failing on a lock upgrade.
+Writes and reads are apart, so that nothing a person waits for queues behind a read:
+
+- `Store.transaction()` is a write transaction. On SQLite it starts with BEGIN IMMEDIATE
+  (two writers queue instead of failing on a lock upgrade), after taking the store's
+  writer lock: one lock shared by the threads of this process and by the worker
+  processes forked from it (gunicorn --preload), which wakes the next writer the moment
+  the last one finishes, instead of SQLite's busy handler, which sleeps 1, 2, 5, 10 ms...
+  between tries. The busy handler stays as the guard for every other process.
+- `Store.read()` is a read-only transaction: a plain (deferred) BEGIN on SQLite, which in
+  WAL mode takes no lock a writer waits for; READ ONLY on PostgreSQL. The dashboard and
+  the webhook's first look at a conversation read this way.
+
+Every wait is short (`BUSY_SECONDS`): SQLite's busy timeout, PostgreSQL's connect, lock
+and statement timeouts, the connection pool's. A database that is down, locked or
+read-only fails fast with an `OperationalError`, and the SMS service answers without it
+(`crampvoice.texting.service`).
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,7 +33,17 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_SECONDS = 30
+log = logging.getLogger("crampvoice.storage")
+
+#: How long a write waits for SQLite's lock, PostgreSQL's row locks, a connection.
+BUSY_SECONDS = 2.0
+#: How long a write waits for the writer lock before it queues in SQLite's busy handler.
+WRITER_LOCK_SECONDS = 1.0
+#: PostgreSQL: a statement of the webhook or the worker never runs longer than this;
+#: the dashboard's reads allow themselves `READ_STATEMENT_SECONDS`.
+STATEMENT_SECONDS = 5.0
+READ_STATEMENT_SECONDS = 60.0
+_READ_ONLY = "crampvoice_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -26,12 +54,37 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """An engine whose errors never echo bound values (phone numbers) into logs."""
+def is_sqlite(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
+
+
+#: Migrations (and other maintenance) wait as long as it takes another process to migrate.
+MAINTENANCE_BUSY_SECONDS = 60.0
+
+
+def make_engine(url: str, *, maintenance: bool = False) -> Engine:
+    """An engine whose errors never echo bound values (phone numbers) into logs; with the
+    short waits above, unless `maintenance` (migrations: no limits but a long busy wait)."""
     url = normalise_url(url)
-    if make_url(url).get_backend_name() != "sqlite":
+    if not is_sqlite(url) and maintenance:
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, hide_parameters=True)
+    if not is_sqlite(url):
+        timeouts = (
+            f"-c lock_timeout={int(BUSY_SECONDS * 1000)} "
+            f"-c statement_timeout={int(STATEMENT_SECONDS * 1000)}"
+        )
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            pool_timeout=BUSY_SECONDS,
+            connect_args={"connect_timeout": max(1, int(BUSY_SECONDS)), "options": timeouts},
+        )
+    engine = create_engine(
+        url,
+        connect_args={"timeout": MAINTENANCE_BUSY_SECONDS if maintenance else BUSY_SECONDS},
+        hide_parameters=True,
+    )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -40,30 +93,106 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")  # erased rows are zeroed, not left in pages
         if make_url(url).database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except Exception:  # a read-only or locked file: it is WAL already, or reads fail
+                log.warning("storage: could not set WAL mode on SQLite", exc_info=True)
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(_READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
 
+class WriterLock:
+    """One writer at a time across this process's threads and the processes forked from
+    it (a POSIX semaphore), with a timeout: past it the write goes ahead and SQLite's own
+    lock decides, so a process killed while holding this lock stalls no one for long."""
+
+    def __init__(self) -> None:
+        try:
+            self._lock: Any = multiprocessing.RLock()
+        except OSError:  # no /dev/shm: threads of this process only
+            self._lock = threading.RLock()
+
+    @contextmanager
+    def held(self, timeout: float = WRITER_LOCK_SECONDS) -> Iterator[bool]:
+        acquired = bool(self._lock.acquire(timeout=timeout))
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                self._lock.release()
+
+
+def _forget_connections(engine: weakref.ref[Engine]) -> None:
+    found = engine()
+    if found is not None:
+        found.dispose(close=False)
+
+
 class Store:
-    """A database: an engine and sessions that are one transaction each."""
+    """A database: an engine, write transactions and read-only ones."""
 
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
+        self.sqlite = is_sqlite(self.url)
+        self.writer = WriterLock() if self.sqlite else None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # A worker forked from this process (gunicorn --preload) opens its own connections.
+        engine = weakref.ref(self.engine)
+        os.register_at_fork(after_in_child=lambda: _forget_connections(engine))
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the writer lock (SQLite) around a write transaction."""
+        if self.writer is None:
+            yield
+            return
+        with self.writer.held():
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
-        with self._sessions.begin() as session:
+        """A session in one write transaction: committed on success, rolled back on error."""
+        with self.writing(), self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection in one write transaction (SQLAlchemy Core: no unit of work)."""
+        with self.writing(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def read_connection(self, *, long: bool = False) -> Iterator[Connection]:
+        """A connection in one read-only transaction: no write lock taken or waited for.
+        `long`: a report (the dashboard) that may run past the webhook's statement limit."""
+        with self.engine.connect() as connection:
+            if self.sqlite:
+                connection = connection.execution_options(**{_READ_ONLY: True})
+            else:
+                connection = connection.execution_options(postgresql_readonly=True)
+            with connection.begin():
+                if long and not self.sqlite:
+                    seconds = int(READ_STATEMENT_SECONDS * 1000)
+                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {seconds}")
+                yield connection
+
+    @contextmanager
+    def read(self, *, long: bool = False) -> Iterator[Session]:
+        """A session in one read-only transaction (see `read_connection`)."""
+        with self.read_connection(long=long) as connection:
+            session = Session(bind=connection, expire_on_commit=False)
+            try:
+                yield session
+            finally:
+                session.close()
 
     @contextmanager
     def statements(self) -> Iterator[Connection]:

@@ -10,6 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from crampvoice.storage import calls
 from crampvoice.storage.models import (
     DeliveryFailure,
     Event,
@@ -44,6 +45,7 @@ def erase(session: Session, number: str, sender: str | None = None) -> None:
     session.execute(delete(OutboxMessage).where(OutboxMessage.number == key))
     if sender is not None:
         session.execute(delete(Event).where(Event.sender == sender))
+        calls.erase(session, sender)  # the number's phone calls in progress, by its hash
 
 
 def rows_about(session: Session, number: str) -> int:

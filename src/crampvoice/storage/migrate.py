@@ -34,7 +34,7 @@ def head() -> str | None:
 
 def current(url: str) -> str | None:
     """The revision a database is at (None: never migrated)."""
-    engine = make_engine(url)
+    engine = make_engine(url, maintenance=True)
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()

@@ -6,7 +6,8 @@ the bookkeeping that keeps the service lawful and cheap (opt-outs, delivery
 failures, reply counters, the outbox).
 
 The webhook's hot path is one SELECT (person, opt-out, counter and bedtime subscription
-together), one UPDATE and one INSERT per message: see `repository.open_conversation`.
+together) with no lock, then one short transaction of one UPDATE (or INSERT) of the
+person and two INSERTs (the MessageSid, the event): see `conversations.save_turn`.
 
 Bedtime prompts: a `Subscription` per person (local time, IANA zone, the next send
 instant in UTC) and a `Send` per subscription and local date, recorded before the
@@ -243,3 +244,22 @@ class PendingErasure(Base):
     number: Mapped[str] = mapped_column(String(NUMBER), primary_key=True)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer)
+
+
+class Call(Base):
+    """A phone call in progress: where its conversation stands, keyed by Twilio's CallSid.
+
+    Deleted when Twilio reports the call over (and, failing that, a day later). The
+    caller is a keyed hash (`NumberHasher`), never the number: DELETE by text erases a
+    number's calls by that hash, as it erases its events."""
+
+    __tablename__ = "calls"
+    __table_args__ = (UniqueConstraint("sid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sid: Mapped[str] = mapped_column(String(SID))
+    caller: Mapped[str] = mapped_column(String(64), index=True)
+    locale: Mapped[str] = mapped_column(String(16))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

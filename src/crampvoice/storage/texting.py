@@ -1,4 +1,11 @@
-"""The SMS service's storage port (`crampvoice.texting.port`) on the database."""
+"""The SMS service's storage port (`crampvoice.texting.port`) on the database.
+
+The turn's read is one read-only transaction (no write lock on SQLite); its write is one
+short write transaction of SQLAlchemy Core statements (`conversations.save_turn`). The
+rarer actions of a turn (opt-out, erasure, bedtime) use the ORM on the same connection,
+in the same transaction. Database errors other than a taken unique key become
+`Unavailable`: the caller answers without the database.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,8 @@ from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crampvoice.storage import (
@@ -22,45 +30,49 @@ from crampvoice.storage import (
 )
 from crampvoice.storage.database import Store
 from crampvoice.texting.budget import Spent
-from crampvoice.texting.port import Conflict, Conversation
+from crampvoice.texting.port import Conflict, Conversation, TurnEvent, Unavailable
 
 log = logging.getLogger("crampvoice.sms")
 
 
 class SqlTransaction:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._session: Session | None = None
         self.erased = False
 
-    def processed_reply(self, sid: str) -> str | None:
-        return conversations.processed_reply(self.session, sid)
+    @property
+    def session(self) -> Session:
+        """An ORM session on this transaction's connection, made when first needed."""
+        if self._session is None:
+            self._session = Session(bind=self.connection, expire_on_commit=False)
+        return self._session
 
-    def open_conversation(
-        self, number: str, *, locale_for: Callable[[str], str], at: datetime
-    ) -> Conversation:
-        return conversations.open_conversation(self.session, number, locale_for=locale_for, at=at)
+    def finish(self) -> None:
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
 
-    def close_conversation(
+    def save_turn(
         self,
         conversation: Conversation,
         *,
+        number: str,
         sid: str,
         reply: str,
         state: dict[str, Any] | None,
         counted: bool,
         window: timedelta,
         at: datetime,
-    ) -> None:
-        conversations.close_conversation(
-            self.session, conversation, sid=sid, reply=reply, state=state, counted=counted,
-            window=window, at=at,
+        event: TurnEvent | None,
+    ) -> int:
+        return conversations.save_turn(
+            self.connection, conversation, number=number, sid=sid, reply=reply, state=state,
+            counted=counted, window=window, at=at, event=event,
         )
 
     def record_processed(self, sid: str, reply: str, at: datetime) -> None:
         conversations.record_processed(self.session, sid, reply, at)
-
-    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
-        return budgets.spent(self.session, key, at, window)
 
     def spend(self, key: str, at: datetime, window: timedelta, *, escalation: bool) -> None:
         budgets.spend(self.session, key, at, window, escalation=escalation)
@@ -126,19 +138,41 @@ class SqlTransaction:
         )
 
 
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except IntegrityError as error:
+        raise Conflict(str(error.orig)) from error
+    except SQLAlchemyError as error:  # down, locked, read-only, out of connections, bad data
+        raise Unavailable(f"{type(error).__name__}: {str(error).splitlines()[0][:200]}") from error
+
+
 class SqlTexting:
-    """The port over a `Store`: each transaction one database transaction."""
+    """The port over a `Store`."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def read_conversation(
+        self, number: str, *, locale_for: Callable[[str], str], at: datetime
+    ) -> Conversation:
+        with _translated(), self.store.read_connection() as connection:
+            return conversations.read_conversation(connection, number, locale_for=locale_for)
+
+    def processed_reply(self, sid: str) -> str | None:
+        with _translated(), self.store.read() as session:
+            return conversations.processed_reply(session, sid)
+
+    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
+        with _translated(), self.store.read() as session:
+            return budgets.spent(session, key, at, window)
+
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
-        try:
-            with self.store.transaction() as session:
-                tx = SqlTransaction(session)
-                yield tx
-        except IntegrityError as error:
-            raise Conflict(str(error.orig)) from error
+        with _translated(), self.store.connection() as connection:
+            tx = SqlTransaction(connection)
+            yield tx
+            tx.finish()
         if tx.erased and not self.store.forget_traces():  # committed: now out of the WAL
             log.warning("sms: the WAL was busy after an erasure; housekeeping will truncate it")

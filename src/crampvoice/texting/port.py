@@ -1,15 +1,23 @@
-"""The storage port of the SMS service: what one text needs from the database, as one
-unit of work. `crampvoice.storage.texting.SqlTexting` is the real one (SQLite,
-PostgreSQL); the unit tests of the service use an in-memory fake of the same port.
+"""The storage port of the SMS service: what one text needs from the database.
 
-    with storage.transaction() as tx:       # one transaction, committed on success
-        conversation = tx.open_conversation("+447700900123", locale_for=..., at=now)
-        ...
-        tx.close_conversation(conversation, sid="SM...", reply="...", ...)
+A turn reads, decides with nothing held, then writes once:
 
-A MessageSid stored twice raises `Conflict` (and the transaction rolls back whole): that
-is how a retried webhook, even one that arrives while the first is still running, is
-answered once.
+    conversation = storage.read_conversation("+447700900123", locale_for=..., at=now)
+    decision = decide(...)                   # the core: no lock, no transaction open
+    with storage.transaction() as tx:        # one short transaction, committed on success
+        person_id = tx.save_turn(conversation, sid="SM...", reply="...", ...)
+        ...                                  # the turn's action (opt-out, erasure, bedtime)
+
+`save_turn` stores the state only if nobody changed the conversation since it was read
+(`Conversation.version`), else it raises `Conflict` and the service reads and decides
+again. A MessageSid stored twice raises `Conflict` too (and the transaction rolls back
+whole): that is how a retried webhook, even one that arrives while the first is still
+running, is answered once.
+
+A database that is down, locked past the short busy timeout, or read-only raises
+`Unavailable`: the service then answers without it (`crampvoice.texting.service`).
+`crampvoice.storage.texting.SqlTexting` is the real port (SQLite, PostgreSQL); the unit
+tests of the service use an in-memory fake of the same port.
 """
 
 from __future__ import annotations
@@ -25,21 +33,30 @@ from crampvoice.texting.budget import Spent
 
 
 class Conflict(Exception):
-    """A unique key is taken: the MessageSid was already stored, or the person was
-    added by a concurrent transaction. The transaction was rolled back."""
+    """A unique key is taken (the MessageSid was already stored, or the person was added
+    by a concurrent transaction), or the conversation changed since it was read. The
+    transaction was rolled back."""
+
+
+class Unavailable(Exception):
+    """The database did not answer in time, or refused the write (down, locked, read-only,
+    out of connections). Nothing of the transaction was kept."""
 
 
 @dataclass(frozen=True)
 class Conversation:
-    """What the webhook needs about a number, read in one query with the row locked."""
+    """What the webhook needs about a number, read in one query, no lock held.
+    `person_id` None: the number is new (the person is added when the turn is saved);
+    `version` is what `save_turn` checks has not changed meanwhile."""
 
-    person_id: int
+    person_id: int | None
     locale: str
     state: dict[str, Any]
     stopped: bool
     window_start: datetime | None
     window_replies: int
     bedtime: Schedule | None = None
+    version: datetime | None = None
 
     def replies_in_window(self, at: datetime, window: timedelta) -> int:
         """Replies counted against this number in the window running at `at`."""
@@ -61,40 +78,43 @@ class Conversation:
         return start, replies
 
 
+@dataclass(frozen=True)
+class TurnEvent:
+    """One turn for the dashboard: what was asked and how it was triaged, never who
+    (`sender` is the keyed hash); `text` is kept (scrubbed) only when not answered."""
+
+    intent: str
+    triage: str
+    locale: str
+    answered: bool
+    sender: str | None = None
+    text: str | None = None
+    channel: str = "sms"
 
 
 class TextingTransaction(Protocol):
-    """The operations of one transaction."""
+    """The operations of one (write) transaction."""
 
-    def processed_reply(self, sid: str) -> str | None:
-        """The reply already given to this MessageSid ("" for none), or None if new."""
-        ...
-
-    def open_conversation(
-        self, number: str, *, locale_for: Callable[[str], str], at: datetime
-    ) -> Conversation:
-        """The person texting from `number` (created on first contact), locked."""
-        ...
-
-    def close_conversation(
+    def save_turn(
         self,
         conversation: Conversation,
         *,
+        number: str,
         sid: str,
         reply: str,
         state: dict[str, Any] | None,
         counted: bool,
         window: timedelta,
         at: datetime,
-    ) -> None:
-        """The new state (None: unchanged), the reply counter, the MessageSid."""
+        event: TurnEvent | None,
+    ) -> int:
+        """Store the turn: the person (added if new), the new state (None: unchanged) and
+        reply counter if the conversation is still as read, the MessageSid with its
+        reply, the event. The person's id; `Conflict` if the MessageSid is taken or the
+        conversation changed meanwhile."""
         ...
 
     def record_processed(self, sid: str, reply: str, at: datetime) -> None: ...
-
-    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
-        """The reply budget's counters for `key` (a number's keyed hash) and everyone."""
-        ...
 
     def spend(self, key: str, at: datetime, window: timedelta, *, escalation: bool) -> None:
         """One reply counted for `key` and for everyone (kept through an erasure)."""
@@ -148,7 +168,23 @@ class TextingTransaction(Protocol):
 
 
 class TextingStorage(Protocol):
+    def read_conversation(
+        self, number: str, *, locale_for: Callable[[str], str], at: datetime
+    ) -> Conversation:
+        """Where the person texting from `number` stands (`locale_for` a new number),
+        read without taking or waiting for any write lock."""
+        ...
+
+    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
+        """The reply budget's counters for `key` (a number's keyed hash) and everyone,
+        read with the conversation (no lock; `spend` in the turn's write counts)."""
+        ...
+
+    def processed_reply(self, sid: str) -> str | None:
+        """The reply already given to this MessageSid ("" for none), or None if new."""
+        ...
+
     def transaction(self) -> AbstractContextManager[TextingTransaction]:
-        """One transaction: committed on success, rolled back on error (`Conflict` for
-        a unique key already taken)."""
+        """One write transaction: committed on success, rolled back on error (`Conflict`
+        for a unique key already taken, `Unavailable` for a database that is not)."""
         ...

@@ -1,20 +1,31 @@
-"""The SMS service layer: one transaction per message around the pure policy.
+"""The SMS service layer: each message read, decided and written once, around the pure
+policy.
 
     outcome = conversations.handle(Inbound(sid="SM...", sender="+447700900123", body="cramp"))
     outcome.text  # the SMS to answer with, or None
 
-Load the person with their opt-out, reply counter and bedtime subscription (one
-query, row locked), ask the core (through `policy.decide`), then store the new state,
-the action, the subscription, and the MessageSid with its reply, all in one
-transaction. The MessageSid's UNIQUE constraint makes a retried message fail as a
-whole: it gets the stored reply and nothing else happens, even when it arrives while
-the first is still running.
+1. Read the person with their opt-out, reply counter and bedtime subscription (one
+   query, no lock: a read never waits behind a writer).
+2. Ask the core (through `policy.decide`) with nothing held.
+3. Write everything the turn produced in one short transaction: the state and counter
+   (only if the conversation is still as read; else read and decide again), the
+   MessageSid with its reply, the event, and the action (opt-out, erasure, bedtime).
+   The MessageSid's UNIQUE constraint makes a retried message fail as a whole: it gets
+   the stored reply and nothing else happens, even when it arrives while the first is
+   still running.
+
+Safety first, storage second: understanding and triage never depend on the database.
+When it is down, locked past its short timeout or read-only (`Unavailable`), the person
+still gets the escalation or the answer, decided without the parts that need state (a
+fresh conversation; an action that could not be stored gets the error text instead of
+a confirmation), and the failure is logged and counted (`storage_failures`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -27,9 +38,17 @@ from crampvoice.hashing import NumberHasher
 from crampvoice.intents import Intent
 from crampvoice.settings import Limits
 from crampvoice.state import State
+from crampvoice.texting.budget import Spent
 from crampvoice.texting.messages import Inbound, StatusReport, clean_body
-from crampvoice.texting.policy import Decision, Situation, decide
-from crampvoice.texting.port import Conflict, TextingStorage, TextingTransaction
+from crampvoice.texting.policy import Decision, Situation, decide, notice, sms_text
+from crampvoice.texting.port import (
+    Conflict,
+    Conversation,
+    TextingStorage,
+    TextingTransaction,
+    TurnEvent,
+    Unavailable,
+)
 
 log = logging.getLogger("crampvoice.sms")
 
@@ -65,6 +84,8 @@ class Conversations:
         self.hasher = hasher
         self.clock = clock
         self.forget_at_provider = forget_at_provider  # the provider keeps copies (Twilio)
+        self.storage_failures = 0  # turns answered without the database, since start
+        self._count = threading.Lock()
 
     def served(self, number: str) -> bool:
         """Whether texts from this number's country are answered (CRAMPVOICE_SMS_COUNTRIES)."""
@@ -89,93 +110,165 @@ class Conversations:
                      message.sid, self.hasher(message.sender),
                      phone.region(phone.e164(message.sender)) or "unknown")
             return Outcome(None)
+        sender = self.hasher(message.sender)  # once: the event and the log line
+        number = phone.e164(message.sender)
+        budget_key = self.hasher(number)  # the reply budgets' key: kept through erasure
         for attempt in range(1, ATTEMPTS + 1):
+            at = self.clock()
+            try:
+                conversation = self.storage.read_conversation(
+                    message.sender, locale_for=phone.locale_for, at=at
+                )
+                spent = self.storage.spent(budget_key, at, self.limits.window)
+            except Unavailable as error:
+                return self._without_storage(message, sender, number, at, "read", error)
+            situation = self._situation(conversation, number, spent)
+            decision = decide(self.core, message, situation)
             try:
                 with self.storage.transaction() as tx:
-                    decision, stopped = self._turn(tx, message)
-            except Conflict:  # the MessageSid is taken (a retry), or a race to add a person
-                with self.storage.transaction() as tx:
-                    stored = tx.processed_reply(message.sid)
+                    if decision.text is not None and decision.counts:
+                        tx.spend(budget_key, at, self.limits.window,
+                                 escalation=decision.escalation)
+                    self._store(tx, message, conversation, situation, decision, sender, at)
+            except Conflict:  # a retry of the MessageSid, or the conversation changed
+                try:
+                    stored = self.storage.processed_reply(message.sid)
+                except Unavailable as error:
+                    return self._unstored(message, sender, decision, "read", error)
                 if stored is not None:
                     log.info(
                         "sms %s from=%s duplicate: the same reply, nothing done",
                         message.sid,
-                        self.hasher(message.sender),
+                        sender,
                     )
                     return Outcome(stored or None, duplicate=True)
                 if attempt == ATTEMPTS:
-                    raise
+                    return self._unstored(message, sender, decision, "write", "kept conflicting")
                 continue
-            log.info(
-                "sms %s from=%s intent=%s triage=%s action=%s stopped=%s replied=%s",
-                message.sid,
-                self.hasher(message.sender),
-                decision.intent.value,
-                decision.triage.value,
-                decision.action or "-",
-                stopped,
-                decision.text is not None,
-            )
+            except Unavailable as error:
+                return self._unstored(message, sender, decision, "write", error)
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "sms %s from=%s intent=%s triage=%s action=%s stopped=%s replied=%s",
+                    message.sid,
+                    sender,
+                    decision.intent.value,
+                    decision.triage.value,
+                    decision.action or "-",
+                    situation.stopped,
+                    decision.text is not None,
+                )
             return Outcome(decision.text)
         raise AssertionError("unreachable")
 
-    def _turn(self, tx: TextingTransaction, message: Inbound) -> tuple[Decision, bool]:
-        """One message in one transaction: load, decide, act, store."""
-        at = self.clock()
-        conversation = tx.open_conversation(message.sender, locale_for=phone.locale_for, at=at)
-        budget_key = self.hasher(phone.e164(message.sender))
-        spent = tx.spent(budget_key, at, self.limits.window)
-        situation = Situation(
+    def _situation(self, conversation: Conversation, number: str, spent: Spent) -> Situation:
+        return Situation(
             state=State.from_dict(conversation.state),
             locale=conversation.locale,
             stopped=conversation.stopped,
             replies_in_window=spent.replies,
             reply_limit=self.limits.replies,
-            number=phone.e164(message.sender),
+            number=number,
             bedtime=conversation.bedtime,
             send_window=self.limits.send_window,
             spent=spent,
             escalation_limit=self.limits.escalations,
             everyone_limit=self.limits.everyone,
         )
-        decision = decide(self.core, message, situation)
+
+    def _store(
+        self,
+        tx: TextingTransaction,
+        message: Inbound,
+        conversation: Conversation,
+        situation: Situation,
+        decision: Decision,
+        sender: str,
+        at: datetime,
+    ) -> None:
+        """Everything one turn produced, in the one transaction `tx`."""
         reply = decision.text or ""
-        sender = self.hasher(message.sender)
-        if decision.text is not None and decision.counts:
-            tx.spend(budget_key, at, self.limits.window, escalation=decision.escalation)
         if decision.action == "erase":
             tx.erase(message.sender, sender=sender)
             if self.forget_at_provider:
                 tx.request_provider_erasure(message.sender, at)
             tx.record_processed(message.sid, reply, at)
-            return decision, situation.stopped
-        if decision.action == "opt_out":
-            source = "twilio" if message.opt_out_type else "keyword"
-            tx.opt_out(message.sender, source, at)
-        elif decision.action == "opt_in":
-            tx.opt_in(message.sender)
-        if decision.schedule is not None:
-            keep(tx, conversation.person_id, decision.schedule, at)
-        tx.record_event(
-            channel="sms",
-            intent=decision.intent.value,
-            triage=decision.triage.value,
-            locale=situation.locale,
-            answered=decision.intent is not Intent.FALLBACK,
-            at=at,
-            sender=sender,
-            text=message.body,
-        )
-        tx.close_conversation(
+            return
+        person_id = tx.save_turn(
             conversation,
+            number=message.sender,
             sid=message.sid,
             reply=reply,
             state=None if decision.state is None else decision.state.to_dict(),
             counted=decision.text is not None and decision.counts,
             window=self.limits.window,
             at=at,
+            event=TurnEvent(
+                intent=decision.intent.value,
+                triage=decision.triage.value,
+                locale=situation.locale,
+                answered=decision.intent is not Intent.FALLBACK,
+                sender=sender,
+                text=message.body,
+            ),
         )
-        return decision, situation.stopped
+        if decision.action == "opt_out":
+            source = "twilio" if message.opt_out_type else "keyword"
+            tx.opt_out(message.sender, source, at)
+        elif decision.action == "opt_in":
+            tx.opt_in(message.sender)
+        if decision.schedule is not None:
+            keep(tx, person_id, decision.schedule, at)
+
+    def _without_storage(
+        self,
+        message: Inbound,
+        sender: str,
+        number: str,
+        at: datetime,
+        step: str,
+        error: object,
+    ) -> Outcome:
+        """The database could not be read: decide as for a new conversation (no state,
+        no counter, the number's own locale), so triage and the answer still reach the
+        person."""
+        situation = Situation(
+            state=State(),
+            locale=phone.locale_for(number),
+            stopped=False,
+            replies_in_window=0,
+            reply_limit=self.limits.replies,
+            number=number,
+            send_window=self.limits.send_window,
+        )
+        return self._unstored(message, sender, decide(self.core, message, situation), step, error)
+
+    def _unstored(
+        self, message: Inbound, sender: str, decision: Decision, step: str, error: object
+    ) -> Outcome:
+        """Answer a turn that could not be stored: its reply, except that an action or a
+        bedtime command that was not kept gets the error text ("try again") instead of
+        its confirmation. Logged and counted."""
+        with self._count:
+            self.storage_failures += 1
+        text = decision.text
+        if decision.action is not None or decision.schedule is not None:
+            state = decision.state or State()
+            locale = phone.locale_for(phone.e164(message.sender))
+            text = sms_text(self.core, notice(self.core, locale, "error", state, decision.intent))
+        log.error(
+            "sms %s from=%s storage unavailable (%s: %s): answered without it, "
+            "intent=%s triage=%s action=%s replied=%s",
+            message.sid,
+            sender,
+            step,
+            error,
+            decision.intent.value,
+            decision.triage.value,
+            decision.action or "-",
+            text is not None,
+        )
+        return Outcome(text)
 
 
 def keep(tx: TextingTransaction, person_id: int, schedule: Schedule, now: datetime) -> None:

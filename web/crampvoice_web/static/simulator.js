@@ -64,7 +64,10 @@
   }
 
   async function loadNumber(fresh) {
-    const data = await call("POST", "/simulator/number", { country: phone.country, new: !!fresh });
+    const country = phone.country;
+    const data = await call("POST", "/simulator/number", { country, new: !!fresh });
+    // An answer for a country no longer chosen (the first page load's, say) is stale.
+    if (country !== phone.country) return;
     $("my-number").textContent = data.display;
     if (fresh) {
       phone.threads[phone.country] = [];

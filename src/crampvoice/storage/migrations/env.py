@@ -20,7 +20,7 @@ _LOCK_KEY = 0x6372616D70  # "cramp"
 def run_migrations_online() -> None:
     config = context.config
     url = str(config.attributes.get("url") or config.get_main_option("sqlalchemy.url"))
-    engine = make_engine(url)
+    engine = make_engine(url, maintenance=True)
     try:
         with engine.connect() as connection, connection.begin():
             if connection.dialect.name == "postgresql":
