@@ -163,6 +163,8 @@ def _erasure(
     pending = situation.state.pending == DELETE_CONFIRM
     if pending and words.confirms_erase(message.body):
         return _erased(core, situation, reply_allowed=True)
+    if not pending and situation.replies_in_window < situation.reply_limit:
+        return None  # the ordinary case: DELETE is asked about by the core's own reply
     intent = core.understand(message.body.strip()[:MAX_COMMAND]).intent
     if intent is Intent.DELETE and situation.replies_in_window >= situation.reply_limit:
         sent, limit = situation.replies_in_window, situation.reply_limit
