@@ -38,6 +38,7 @@ from crampvoice.hashing import NumberHasher
 from crampvoice.intents import Intent
 from crampvoice.settings import Limits
 from crampvoice.state import State
+from crampvoice.texting import commands
 from crampvoice.texting.budget import Spent
 from crampvoice.texting.messages import Inbound, StatusReport, clean_body
 from crampvoice.texting.policy import Decision, Situation, decide, notice, sms_text
@@ -84,6 +85,7 @@ class Conversations:
         self.hasher = hasher
         self.clock = clock
         self.forget_at_provider = forget_at_provider  # the provider keeps copies (Twilio)
+        commands.load()  # the command words, checked at start (a ContentError names the key)
         self.storage_failures = 0  # turns answered without the database, since start
         self._count = threading.Lock()
 
