@@ -63,7 +63,7 @@ def test_delete_by_text_erases_the_numbers_calls(
     with sms.store.transaction() as db:
         assert db.scalar(select(func.count()).select_from(Call)) == 1
     phone.text("DELETE")
-    phone.text("YES")
+    phone.text("ERASE")  # DELETE is confirmed with ERASE
     with sms.store.transaction() as db:
         assert db.scalar(select(func.count()).select_from(Call)) == 0
         assert db.scalar(select(func.count()).select_from(Event)) == 0
