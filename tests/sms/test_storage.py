@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampvoice.state import State
-from crampvoice.storage import Store, current, head, repository, upgrade
+from crampvoice.storage import Store, conversations, current, head, repository, upgrade
 from crampvoice.storage.models import Base
 from crampvoice.storage.repository import Conversation
 
@@ -53,21 +54,29 @@ def test_a_message_sid_is_recorded_only_once(store: Store) -> None:
         assert repository.processed_reply(session, "SM2") is None
 
 
-def open_conversation(session: Session, number: str = NUMBER, at: datetime = T0) -> Conversation:
-    return repository.open_conversation(session, number, locale_for=lambda _: "en-GB", at=at)
+def read(session: Session, number: str = NUMBER) -> Conversation:
+    """Where the number stands, read as the SMS service reads it (no lock held)."""
+    return conversations.read_conversation(
+        session.connection(), number, locale_for=lambda _: "en-GB"
+    )
+
+
+def save(session: Session, conversation: Conversation, number: str = NUMBER, **turn: Any) -> None:
+    """The turn written as the SMS service writes it."""
+    conversations.save_turn(session.connection(), conversation, number=number, event=None, **turn)
 
 
 def test_conversation_state_round_trips(store: Store) -> None:
     state = State(guide="relief", step=2)
     with store.transaction() as session:
-        conversation = open_conversation(session, "+44 7400 123456")
+        conversation = read(session, "+44 7400 123456")
         assert conversation.locale == "en-GB" and conversation.state == {}
-        repository.close_conversation(
+        save(
             session, conversation, sid="SM1", reply="2. Rub your calf", state=state.to_dict(),
             counted=True, window=WINDOW, at=T0,
         )
     with store.transaction() as session:
-        conversation = open_conversation(session)
+        conversation = read(session)
         assert State.from_dict(conversation.state) == state
         assert not conversation.stopped
         person = repository.person(session, NUMBER)
@@ -77,13 +86,13 @@ def test_conversation_state_round_trips(store: Store) -> None:
 def test_the_reply_counter_resets_when_its_window_ends(store: Store) -> None:
     for n in range(3):
         with store.transaction() as session:
-            conversation = open_conversation(session)
-            repository.close_conversation(
+            conversation = read(session)
+            save(
                 session, conversation, sid=f"SM{n}", reply="hi", state=None, counted=True,
                 window=WINDOW, at=T0 + timedelta(minutes=n),
             )
     with store.transaction() as session:
-        conversation = open_conversation(session)
+        conversation = read(session)
     assert conversation.replies_in_window(T0 + WINDOW / 2, WINDOW) == 3
     assert conversation.replies_in_window(T0 + WINDOW, WINDOW) == 0
 
@@ -92,18 +101,18 @@ def test_an_opt_out_is_seen_with_the_conversation(store: Store) -> None:
     with store.transaction() as session:
         repository.opt_out(session, NUMBER, "21610", T0)  # before the number ever texted
     with store.transaction() as session:
-        assert open_conversation(session).stopped
+        assert read(session).stopped
     with store.transaction() as session:
-        assert open_conversation(session).stopped
+        assert read(session).stopped
         repository.opt_in(session, NUMBER)
     with store.transaction() as session:
-        assert not open_conversation(session).stopped
+        assert not read(session).stopped
 
 
 def test_erase_leaves_nothing_about_the_number(store: Store) -> None:
     with store.transaction() as session:
-        conversation = open_conversation(session)
-        repository.close_conversation(
+        conversation = read(session)
+        save(
             session, conversation, sid="SM1", reply="hi", state={"topic": "causes"},
             counted=True, window=WINDOW, at=T0,
         )

@@ -1,4 +1,4 @@
-"""The storage operations, by concern, under one name: `repository.open_conversation(...)`.
+"""The storage operations, by concern, under one name: `repository.erase(...)`.
 
 Each is a small named operation on one session (one transaction) that the caller owns
 (`Store.transaction()`); nothing here commits. The operations live in one module per
@@ -16,8 +16,6 @@ from crampvoice.storage.consent import (
     record_delivery,
 )
 from crampvoice.storage.conversations import (
-    close_conversation,
-    open_conversation,
     processed_reply,
     record_processed,
 )
@@ -71,7 +69,6 @@ __all__ = [
     "add_outbox",
     "add_person",
     "advance_subscriptions",
-    "close_conversation",
     "count_active_subscriptions",
     "due_subscriptions",
     "erase",
@@ -80,7 +77,6 @@ __all__ = [
     "may_send",
     "next_due",
     "number_key",
-    "open_conversation",
     "opt_in",
     "opt_out",
     "orphaned_sends",
