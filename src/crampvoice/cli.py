@@ -127,7 +127,14 @@ def corpus_paths(given: Sequence[str] | None) -> list[Path]:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from crampvoice.evaluation import AAQ_TARGETS, Report, evaluate, read_aaq, read_corpus
+    from crampvoice.evaluation import (
+        AAQ_TARGETS,
+        Report,
+        evaluate,
+        is_held_out,
+        read_aaq,
+        read_corpus,
+    )
 
     core = composition.core()
     reports: list[Report] = []
@@ -136,7 +143,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             examples = read_corpus(path)
         except (KeyError, ValueError) as error:
             raise Refusal(f"{path} is not a triage corpus (level, locale, text): {error}") from None
-        reports.append(evaluate(core, examples, path.name))
+        details = args.show_held_out or not is_held_out(path.name)
+        reports.append(evaluate(core, examples, path.name, details=details))
     if args.aaq:
         overrides = corpus_dir() / "aaq_reference.tsv"
         try:
@@ -211,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a TSV corpus (repeatable); default: every hand-labelled corpus",
     )
     ev.add_argument("--aaq", help="IDinsight's urgency_detection.yaml, to measure against it too")
+    ev.add_argument(
+        "--show-held-out",
+        action="store_true",
+        help="list a held-out corpus's misses too (by default only its figures: never tune to it)",
+    )
     ev.set_defaults(run=cmd_eval)
 
     serve = sub.add_parser("serve", help="run the web app: /sms, /alexa (and the simulator)")

@@ -125,6 +125,9 @@ class Report:
     outcomes: tuple[Outcome, ...]
     name: str = "corpus"
     targets: Targets = CORPUS_TARGETS
+    #: False for a held-out corpus: its figures are shown, never its messages, so that
+    #: nobody tunes the vocabulary to them by reading them.
+    details: bool = True
 
     def confusion(self) -> Counter[tuple[Level, Level]]:
         return Counter((o.example.level, o.got) for o in self.outcomes)
@@ -207,6 +210,10 @@ class Report:
             lines.append(
                 f"  ...once a safety question is answered no: {self.routing_after_check():7.1%}"
             )
+        if not self.details:
+            lines += ["", "(held out: figures only; its messages are not shown)"]
+            lines += ["", "targets met" if self.meets_targets() else "TARGETS NOT MET"]
+            return "\n".join(lines)
         misses = self.misses()
         if misses:
             lines += ["", "MISSED RED FLAGS:"]
@@ -231,8 +238,17 @@ class Report:
         return "\n".join(lines)
 
 
+def is_held_out(name: str) -> bool:
+    """A corpus kept apart from tuning: its name says so (`*holdout*`)."""
+    return "holdout" in name
+
+
 def evaluate(
-    core: Core, examples: list[Example], name: str = "corpus", targets: Targets = CORPUS_TARGETS
+    core: Core,
+    examples: list[Example],
+    name: str = "corpus",
+    targets: Targets = CORPUS_TARGETS,
+    details: bool = True,
 ) -> Report:
     outcomes = []
     for example in examples:
@@ -247,4 +263,4 @@ def evaluate(
         outcomes.append(
             Outcome(example, reply.triage, (reply.intent.value, reply.topic), settled)
         )
-    return Report(tuple(outcomes), name, targets)
+    return Report(tuple(outcomes), name, targets, details)

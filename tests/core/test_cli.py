@@ -101,6 +101,24 @@ def test_eval_reports_every_corpus_from_any_directory(tmp_path: Path) -> None:
     assert (result.returncode == 0) == ("TARGETS NOT MET" not in result.stdout), result.stderr
 
 
+def test_eval_shows_a_held_out_corpus_by_its_figures_only(tmp_path: Path) -> None:
+    held_out = tmp_path / "my_holdout.tsv"
+    held_out.write_text(
+        "level\tlocale\ttext\nemergency\ten\tI can't breathe and my chest is tight\n"
+        "none\ten\tHow do I stop cramps at night?\n",
+        encoding="utf-8",
+    )
+    dev = tmp_path / "my_dev.tsv"
+    dev.write_text(held_out.read_text(encoding="utf-8"), encoding="utf-8")
+    shown = crampvoice("eval", "--corpus", str(dev), "--corpus", str(held_out)).stdout
+    dev_part, held_part = shown.split("== my_holdout.tsv")
+    assert "recall emergency" in held_part and "figures only" in held_part
+    assert "How do I stop cramps" not in held_part and "chest is tight" not in held_part
+    # Asked for, its messages are listed like any other corpus's.
+    listed = crampvoice("eval", "--corpus", str(held_out), "--show-held-out").stdout
+    assert "figures only" not in listed
+
+
 def test_eval_of_a_missing_corpus_is_one_line(tmp_path: Path) -> None:
     line = one_line_refusal(crampvoice("eval", "--corpus", "nowhere.tsv", cwd=tmp_path))
     assert "no corpus at nowhere.tsv" in line
