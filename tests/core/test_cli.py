@@ -114,6 +114,7 @@ def test_eval_shows_a_held_out_corpus_by_its_figures_only(tmp_path: Path) -> Non
     dev_part, held_part = shown.split("== my_holdout.tsv")
     assert "recall emergency" in held_part and "figures only" in held_part
     assert "How do I stop cramps" not in held_part and "chest is tight" not in held_part
+    assert "figures only" not in dev_part
     # Asked for, its messages are listed like any other corpus's.
     listed = crampvoice("eval", "--corpus", str(held_out), "--show-held-out").stdout
     assert "figures only" not in listed
