@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from crampvoice.texting.messages import Inbound, OptOutType, StatusReport, clean_body
 
-__all__ = ["Inbound", "Malformed", "StatusReport", "parse_inbound", "parse_status"]
+__all__ = ["Inbound", "Malformed", "StatusReport", "parse_inbound", "parse_status", "required"]
 
 MAX_FIELD = 64
 
@@ -17,7 +17,8 @@ class Malformed(ValueError):
     """A signed request without a field Twilio always sends."""
 
 
-def _required(form: Mapping[str, str], *names: str) -> str:
+def required(form: Mapping[str, str], *names: str) -> str:
+    """The first of `names` the form holds, refused when it is long or holds control characters."""
     for name in names:
         value = (form.get(name) or "").strip()
         if value:
@@ -30,8 +31,8 @@ def _required(form: Mapping[str, str], *names: str) -> str:
 
 
 def parse_inbound(form: Mapping[str, str]) -> Inbound:
-    sender = _required(form, "From")
-    sid = _required(form, "MessageSid", "SmsMessageSid")
+    sender = required(form, "From")
+    sid = required(form, "MessageSid", "SmsMessageSid")
     try:
         media = max(0, int(form.get("NumMedia") or 0))
     except ValueError:
@@ -49,8 +50,8 @@ def parse_inbound(form: Mapping[str, str]) -> Inbound:
 def parse_status(form: Mapping[str, str]) -> StatusReport:
     code = "".join(c for c in (form.get("ErrorCode") or "") if c.isascii() and c.isalnum())
     return StatusReport(
-        sid=_required(form, "MessageSid", "SmsSid"),
-        to=_required(form, "To"),
-        status=_required(form, "MessageStatus", "SmsStatus").lower(),
+        sid=required(form, "MessageSid", "SmsSid"),
+        to=required(form, "To"),
+        status=required(form, "MessageStatus", "SmsStatus").lower(),
         error_code=code[:16] or None,
     )

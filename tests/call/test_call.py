@@ -254,6 +254,39 @@ def test_odd_but_signed_input_gets_valid_twiml(client: FlaskClient, extra: dict[
     check_twiml(response.get_data(as_text=True))
 
 
+CONTROL = ["\x00", "\r\n", "a\x00b", "\x1b[31m\u2028"]
+CALL_FIELDS = ["CallSid", "AccountSid", "From", "To", "Caller", "Called", "CallStatus",
+               "Direction", "ApiVersion", "SpeechResult", "Confidence", "Digits"]
+CALL_STATUS_FIELDS = ["CallSid", "AccountSid", "From", "To", "CallStatus", "CallDuration"]
+
+
+@pytest.mark.parametrize("field", CALL_FIELDS)
+@pytest.mark.parametrize("bad", CONTROL)
+def test_control_characters_in_any_call_field_are_never_a_500(
+    client: FlaskClient, field: str, bad: str
+) -> None:
+    from tests.call.conftest import check_twiml
+
+    sid = fake.new_call_sid()
+    assert post_signed(client, "/voice", fake.call_form(UK_NUMBER, sid)).status_code == 200
+    form = fake.call_form(UK_NUMBER, sid, speech="I have a cramp")
+    form[field] = form.get(field, "") + bad
+    response = post_signed(client, "/voice", form)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        check_twiml(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("field", CALL_STATUS_FIELDS)
+@pytest.mark.parametrize("bad", CONTROL)
+def test_control_characters_in_any_call_status_field_are_never_a_500(
+    client: FlaskClient, field: str, bad: str
+) -> None:
+    form = fake.call_status_form(UK_NUMBER, fake.new_call_sid())
+    form[field] = form.get(field, "") + bad
+    assert post_signed(client, "/voice/status", form).status_code in (200, 204, 400)
+
+
 def test_a_status_callback_without_a_status_is_400(client: FlaskClient) -> None:
     form = {"CallSid": fake.new_call_sid(), "From": UK_NUMBER}
     assert post_signed(client, "/voice/status", form).status_code == 400
