@@ -256,6 +256,8 @@ class Vocabulary:
     question_words: frozenset[str]
     present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
     not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
+    #: Words (as typed) that make an outcome a belief ("I was sure everything was fine").
+    belief: frozenset[str] = frozenset()
     #: Concepts that make a message about legs, and about something else ([routing]).
     legs: frozenset[str] = frozenset()
     elsewhere: frozenset[str] = frozenset()
@@ -267,6 +269,8 @@ class Vocabulary:
 
 #: Story cues matched on the words as typed, not their base forms ("had", not "have").
 _AS_TYPED = "story_as_typed"
+#: What a doctor or a test found, as typed: what was told before it is over.
+_VERDICT = "verdict"
 _SCOPES = (
     "negation",
     "terminators",
@@ -295,7 +299,10 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     concepts_raw: dict[str, Any] = raw.get("concepts", {})
     scope: dict[str, Any] = raw.get("scope", {})
     for key in scope:
-        if key not in (*_SCOPES, "question_words", "present", "not_present_after", _AS_TYPED):
+        if key not in (
+            *_SCOPES, "question_words", "present", "not_present_after", "belief", _AS_TYPED,
+            _VERDICT,
+        ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
     surface: set[str] = set()
@@ -323,6 +330,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         strings(scope.get(key, []), f"scope.{key}")
     question_words = frozenset(strings(scope.get("question_words", []), "scope.question_words"))
     present = frozenset(strings(scope.get("present", []), "scope.present"))
+    belief = frozenset(strings(scope.get("belief", []), "scope.belief"))
     not_present_after = frozenset(
         strings(scope.get("not_present_after", []), "scope.not_present_after")
     )
@@ -351,6 +359,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         for term in checked(scope.get(scope_name, []), f"scope.{scope_name}")
     ]
     typed_story = checked(strings(scope.get(_AS_TYPED, []), f"scope.{_AS_TYPED}"), _AS_TYPED)
+    verdicts = checked(strings(scope.get(_VERDICT, []), f"scope.{_VERDICT}"), _VERDICT)
 
     def condition(table: dict[str, Any], where: str) -> Condition:
         items: dict[str, tuple[frozenset[str], ...]] = {}
@@ -446,10 +455,14 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         concept_terms=Matcher(concept_terms, normaliser),
         excludes=Matcher(excludes, normaliser),
         cues=Matcher(cues, normaliser),
-        typed_cues=Matcher([("story", term) for term in typed_story], AsTyped()),
+        typed_cues=Matcher(
+            [("story", term) for term in typed_story] + [("verdict", term) for term in verdicts],
+            AsTyped(),
+        ),
         question_words=question_words,
         present=present,
         not_present_after=not_present_after,
+        belief=belief,
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
@@ -498,11 +511,13 @@ class Triage:
         found: list[Mention] = []
         last_site: tuple[str, ...] = ()
         affirmed = story = False
+        verdict = -1  # the last clause that says what a doctor or a test found (-1: none)
         present: set[tuple[int, int]] = set()  # (clause, word) of each word in the present
         for number, clause in enumerate(reading.clauses):
             mentions, cues = self._clause(number, clause, last_site)
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
+            verdict = number if "verdict" in cues else verdict
             present |= {
                 (number, i)
                 for i, t in enumerate(clause)
@@ -513,10 +528,13 @@ class Triage:
             if sites:
                 last_site = tuple(dict.fromkeys(sites))
             found += mentions
-        if story:  # a story that is over: what is not said in the present tense is the past
+        over_until = len(reading.clauses) if story else verdict + 1
+        if over_until:
+            # A story that is over: what is not said in the present tense is the past. A
+            # verdict closes only what was told before it: what follows happened next.
 
             def now(m: Mention) -> bool:
-                return any(
+                return m.clause >= over_until or any(
                     c == m.clause and m.start - PRESENT_REACH <= i < m.end + PRESENT_REACH
                     for c, i in present
                 )
@@ -539,7 +557,7 @@ class Triage:
             found = [
                 replace(m, status="reported") if m.status == "hypothetical" else m for m in found
             ]
-        over = story and not present and not any(
+        over = bool(over_until) and not present and not any(
             m.status == "reported" and m.kind == "finding" for m in found
         )
         return reading, found, over
@@ -588,7 +606,13 @@ class Triage:
         findings = {
             i for (n, s), e in best.items() if concepts[n].kind == "finding" for i in range(s, e)
         }
-        cues = self.vocab.cues.find(words) + self.vocab.typed_cues.find([t.raw for t in clause])
+        typed = [t.raw for t in clause]
+        cues = [
+            (name, start, end)
+            for name, start, end in self.vocab.cues.find(words) + self.vocab.typed_cues.find(typed)
+            if name not in ("story", "verdict")
+            or not self.vocab.belief.intersection(typed[max(0, start - 3) : start])
+        ]
         status = self._scope(clause, cues, covered, findings)
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         mentions = []

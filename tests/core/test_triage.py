@@ -363,6 +363,26 @@ NOT_OVER_UNTIL_IT_SAYS_SO = [
     ("a cramp in my left calf, it went, then an hour later one in the right", N),
 ]
 
+# Written by hand before the outcome and verdict cues: a story whose end is told is over;
+# what is told after a verdict, or in the present tense, is not.
+STORIES_WITH_AN_OUTCOME = [
+    ("I slipped on the stairs at 20 weeks and went in to be checked, the baby was fine", N),
+    ("lost a lot of blood and passed big clots that night, but the scan showed a healthy baby", N),
+    ("the left leg swelled badly. The ultrasound came back clear, no clot", N),
+    ("back in 2016 my vision went blurry and my ankles ballooned", N),
+    ("she fainted at 12 weeks and was checked over in A&E, all was fine", N),
+    ("the midwife said it was just a trapped nerve, my calf was so sore", N),
+    # ...but what follows a verdict happened next, and the present is the present.
+    ("the doctor said it was nothing. By the next day my calf was swollen and red", U),
+    ("scan was clear last week but today my calf is swollen and hot", U),
+    ("everything was fine at my check-up, now I can't catch my breath", E),
+    ("baby was fine on the monitor yesterday but I have not felt him move since", U),
+    ("in 2019 I had a clot. I think I have another one, my calf is swollen", U),
+    # A belief is not an outcome.
+    ("I told myself it was nothing, my left calf was red and hot", U),
+    ("I was sure everything was fine, but my face and hands were suddenly puffy", U),
+]
+
 DISTRESS_WITHOUT_A_TOPIC = [
     ("help me", N),
     ("it won't stop", N),
@@ -380,6 +400,7 @@ DISTRESS_WITHOUT_A_TOPIC = [
     + ACROSS_SENTENCES_AND_STORIES
     + BOTH_LEGS_AND_TRENDS
     + NOT_OVER_UNTIL_IT_SAYS_SO
+    + STORIES_WITH_AN_OUTCOME
     + DISTRESS_WITHOUT_A_TOPIC,
 )
 def test_level_in_real_language(core: Core, message: str, level: Level) -> None:
