@@ -302,6 +302,18 @@ WORD_SENSES = [
     ("bloody cramps again tonight, gone now", N),
     ("my nose bleeds a bit when I blow it", N),
     ("my blood pressure was fine at the check up", N),
+    # Written by hand before the word-sense changes of stop 20.
+    ("it slipped my mind to ask about my leg cramps at my appointment", N),
+    ("the fruit punch flavour of the glucose drink was the best", N),
+    ("I keep shaking my hands to get the pins and needles out", R),
+    ("still get flashes of pain in my hip from the SPD", N),
+    ("my heart skips a beat now and then when I lie down", R),
+    ("my heart keeps skipping beats and it is getting worse", U),
+    ("I've been throwing up every morning, 9 weeks today", R),
+    ("throwing up at 34 weeks with a bad headache", U),
+    ("I get dizzy spells on and off, what should I do?", R),
+    ("I have been more and more breathless for weeks, stairs are hard", U),
+    ("I am suddenly breathless and it is getting worse", E),
 ]
 
 ACROSS_SENTENCES_AND_STORIES = [
