@@ -314,6 +314,20 @@ WORD_SENSES = [
     ("I get dizzy spells on and off, what should I do?", R),
     ("I have been more and more breathless for weeks, stairs are hard", U),
     ("I am suddenly breathless and it is getting worse", E),
+    # Past-tense and plain descriptions (stop 20, written before the vocabulary changes).
+    ("I couldn't get my breath at all on the phone just now", E),
+    ("I went dizzy and the next thing I knew I was lying in the hallway", E),
+    ("I felt light-headed and out of breath sitting on the sofa", E),
+    ("my calf has hurt for a couple of days since that cramp, it hurts to walk", U),
+    ("a small clot on the tissue when I wiped, I'm 8 weeks", U),
+    ("my blood pressure is way higher than it was at booking", U),
+    ("her face puffed up very quickly this afternoon", U),
+    ("ten days after the birth she is acting strangely and not herself", E),
+    ("she keeps saying someone wants to kill the baby", E),
+    # Terms whose alternatives were two words never matched (a|went up, a|not as good).
+    ("my blood pressure went up at the clinic", U),
+    ("my vision is not as good as it was yesterday", U),
+    ("my legs keep kicking out at night and I can't sleep", N),
 ]
 
 ACROSS_SENTENCES_AND_STORIES = [
