@@ -324,6 +324,10 @@ WORD_SENSES = [
     ("her face puffed up very quickly this afternoon", U),
     ("ten days after the birth she is acting strangely and not herself", E),
     ("she keeps saying someone wants to kill the baby", E),
+    ("I only need to call if I get a headache or blurry vision, which hasn't happened", N),
+    ("the baby is still kicking away like mad this morning", N),
+    ("lots of Braxton Hicks this week, my bump goes tight and hard and it hurts", R),
+    ("Braxton Hicks every five minutes for the last hour and they hurt", U),
     # Terms whose alternatives were two words never matched (a|went up, a|not as good).
     ("my blood pressure went up at the clinic", U),
     ("my vision is not as good as it was yesterday", U),
@@ -404,6 +408,10 @@ STORIES_WITH_AN_OUTCOME = [
     ("everything was fine at my check-up, now I can't catch my breath", E),
     ("baby was fine on the monitor yesterday but I have not felt him move since", U),
     ("in 2019 I had a clot. I think I have another one, my calf is swollen", U),
+    ("went in to be monitored, everything was absolutely fine with the baby", N),
+    ("they kept her in for her blood pressure, it came back down to normal and she came home", N),
+    ("a day after I was discharged I started to get a crushing feeling in my chest", E),
+    ("I was sent home with painkillers and now my calf is red and hot", U),
     # A belief is not an outcome.
     ("I told myself it was nothing, my left calf was red and hot", U),
     ("I was sure everything was fine, but my face and hands were suddenly puffy", U),
