@@ -218,6 +218,11 @@ ANSWERED_AS = [
     ("what are the signs of pre-eclampsia?", Intent.WHEN_TO_GET_HELP),
     ("what does a clot in the leg feel like?", Intent.WHEN_TO_GET_HELP),
     ("my calf cramps every night, how do I stop them?", Intent.PREVENTION),
+    # Pain that runs down the legs is not a leg cramp; a calf in a knot is (stop 20).
+    ("I get shooting pains from my bum down the back of my legs when I stand up, what is"
+     " it?", Intent.NOT_LEG_CRAMP),
+    ("my calf knots up rock hard most nights, how do I stop that happening?",
+     Intent.PREVENTION),
 ]
 
 
