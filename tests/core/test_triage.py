@@ -306,6 +306,8 @@ WORD_SENSES = [
     ("it slipped my mind to ask about my leg cramps at my appointment", N),
     ("the fruit punch flavour of the glucose drink was the best", N),
     ("I keep shaking my hands to get the pins and needles out", R),
+    ("woke up suddenly with mind numbing pain in both wrists, carpal tunnel again", R),
+    ("a hand-size patch on the outside of my left thigh goes numb when I stand", R),
     ("still get flashes of pain in my hip from the SPD", N),
     ("my heart skips a beat now and then when I lie down", R),
     ("my heart keeps skipping beats and it is getting worse", U),
