@@ -480,6 +480,7 @@ def test_thoughts_of_self_harm_get_the_emergency_number_then_the_crisis_line(cor
     [
         ("my leg still hurts", "swollen, red or warm", U),
         ("I'm a bit out of breath", "suddenly", E),
+        ("I'm 30 weeks and sometimes short of breath, is that normal?", "suddenly", E),
         ("a little bleeding after the birth", "soaking a pad", E),
         ("I have a headache", "blurred vision", U),
         ("I'm a bit swollen", "one leg only", U),
