@@ -258,6 +258,8 @@ class Vocabulary:
     not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
     #: Words (as typed) that make an outcome a belief ("I was sure everything was fine").
     belief: frozenset[str] = frozenset()
+    #: Words (as typed) just after an outcome that make it the calm before what went wrong.
+    not_story_before: frozenset[str] = frozenset()
     #: Concepts that make a message about legs, and about something else ([routing]).
     legs: frozenset[str] = frozenset()
     elsewhere: frozenset[str] = frozenset()
@@ -300,8 +302,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     scope: dict[str, Any] = raw.get("scope", {})
     for key in scope:
         if key not in (
-            *_SCOPES, "question_words", "present", "not_present_after", "belief", _AS_TYPED,
-            _VERDICT,
+            *_SCOPES, "question_words", "present", "not_present_after", "belief",
+            "not_story_before", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -331,6 +333,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     question_words = frozenset(strings(scope.get("question_words", []), "scope.question_words"))
     present = frozenset(strings(scope.get("present", []), "scope.present"))
     belief = frozenset(strings(scope.get("belief", []), "scope.belief"))
+    not_story_before = frozenset(strings(scope.get("not_story_before", []), "scope.not_story_before"))
     not_present_after = frozenset(
         strings(scope.get("not_present_after", []), "scope.not_present_after")
     )
@@ -463,6 +466,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         present=present,
         not_present_after=not_present_after,
         belief=belief,
+        not_story_before=not_story_before,
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
@@ -611,7 +615,10 @@ class Triage:
             (name, start, end)
             for name, start, end in self.vocab.cues.find(words) + self.vocab.typed_cues.find(typed)
             if name not in ("story", "verdict")
-            or not self.vocab.belief.intersection(typed[max(0, start - 3) : start])
+            or not (
+                self.vocab.belief.intersection(typed[max(0, start - 3) : start])
+                or self.vocab.not_story_before.intersection(typed[end : end + 2])
+            )
         ]
         status = self._scope(clause, cues, covered, findings)
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")

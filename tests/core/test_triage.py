@@ -326,6 +326,8 @@ WORD_SENSES = [
     ("her face puffed up very quickly this afternoon", U),
     ("ten days after the birth she is acting strangely and not herself", E),
     ("she keeps saying someone wants to kill the baby", E),
+    ("up all night after feeding my daughter, I've started hearing voices", E),
+    ("a warm rush when I stood up and my legs are smeared with blood, 22 weeks", E),
     ("I only need to call if I get a headache or blurry vision, which hasn't happened", N),
     ("the baby is still kicking away like mad this morning", N),
     ("lots of Braxton Hicks this week, my bump goes tight and hard and it hurts", R),
@@ -414,6 +416,14 @@ STORIES_WITH_AN_OUTCOME = [
     ("they kept her in for her blood pressure, it came back down to normal and she came home", N),
     ("a day after I was discharged I started to get a crushing feeling in my chest", E),
     ("I was sent home with painkillers and now my calf is red and hot", U),
+    # Written from reasoning, before running: an outcome followed by "until" or "but" is
+    # the calm before the complaint; a partner's "she said it was" is a report; "it was
+    # just after midnight" is a time, not a verdict.
+    ("everything was fine until last night when my left calf swelled up", U),
+    ("baby was fine but then he stopped moving this afternoon", U),
+    ("she said it was hard to breathe and her chest felt crushed", E),
+    ("it was just after midnight when my calf went hot and red", U),
+    ("the midwife said it was just a muscle strain, the calf was sore for a day", N),
     # A belief is not an outcome.
     ("I told myself it was nothing, my left calf was red and hot", U),
     ("I was sure everything was fine, but my face and hands were suddenly puffy", U),
