@@ -73,6 +73,7 @@ _BOUND = frozenset({"finding", "modifier"})
 MAX_GAP = 4
 NEGATION_REACH = 5
 SITE_REACH = 4
+_AND = frozenset({"and", "or", "&"})  # between two sites said together
 PRESENT_REACH = 5  # a word of the present tense this close to a finding keeps it happening now
 
 
@@ -622,6 +623,13 @@ class Triage:
         ]
         status = self._scope(clause, cues, covered, findings)
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
+        # Sites said together ("my hands and feet are puffy") share what is said of them.
+        together: dict[str, set[str]] = {n: {n} for _, n in sites}
+        for (p1, n1), (p2, n2) in itertools.pairwise(sites):
+            if p2 - p1 == 2 and typed[p1 + 1] in _AND:
+                group = together[n1] | together[n2]
+                for n in group:
+                    together[n] = group
         mentions = []
         for (n, s), e in sorted(best.items(), key=lambda item: item[0][1]):
             kind = concepts[n].kind
@@ -637,6 +645,7 @@ class Triage:
                     )
                 else:
                     bound = last_site
+                bound = tuple(dict.fromkeys(x for b in bound for x in sorted(together.get(b, {b}))))
             mentions.append(Mention(n, kind, number, s, e, status[s], bound))
         return mentions, {name for name, _, _ in cues}
 

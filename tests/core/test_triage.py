@@ -357,6 +357,7 @@ ACROSS_SENTENCES_AND_STORIES = [
 BOTH_LEGS_AND_TRENDS = [
     ("my feet and ankles swell and ache by the evening, both of them", R),
     ("my legs and feet are so swollen and they hurt", R),
+    ("my hands and feet have been really puffy this week, I'm 34 weeks", U),
     ("my left ankle is swollen and painful", U),
     ("the leg cramps are getting worse with each day", R),
     ("shooting pain in my calf, I stretched it and 10 minutes later it was back to normal", N),
