@@ -47,6 +47,9 @@ class TopicCues:
     cues: tuple[tuple[tuple[str, ...], float], ...]
     samples: tuple[str, ...]
     context: frozenset[str] = frozenset()
+    #: Phrases in which this topic's cues mean something else ("waters broke", "water
+    #: retention" are not about drinking water).
+    exclude: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,14 @@ class Understander:
         return Understanding(Intent.FALLBACK, None, best_score, key)
 
 
+    def _excluded(self, topic: str, tokens: tuple[str, ...], start: int, end: int) -> bool:
+        """Whether the cue at tokens[start:end] lies in one of the topic's `exclude` phrases."""
+        for phrase in self.phrasings.topics[topic].exclude:
+            for at in range(max(0, end - len(phrase)), min(start, len(tokens) - len(phrase)) + 1):
+                if tokens[at : at + len(phrase)] == phrase:
+                    return True
+        return False
+
     def _best(self, tokens: list[str], words: set[str]) -> tuple[str | None, float]:
         """The topic whose cues weigh most in `tokens` (its context found in `words`)."""
         key = tuple(tokens)
@@ -143,6 +154,8 @@ class Understander:
         for start, token in enumerate(tokens):
             for topic, phrase, weight in self._cues.get(token, ()):
                 if (topic, phrase) not in matched and key[start : start + len(phrase)] == phrase:
+                    if self._excluded(topic, key, start, start + len(phrase)):
+                        continue
                     matched.add((topic, phrase))  # each cue counts once
                     scores[topic] = scores.get(topic, 0.0) + weight
         for topic in list(scores):
@@ -210,7 +223,7 @@ def load_phrasings(path: Path, language: str, extra_words: Iterable[str] = ()) -
 
     topics: dict[str, TopicCues] = {}
     for key, table in raw.get("topics", {}).items():
-        unknown = set(table) - {"cues", "samples", "context"}
+        unknown = set(table) - {"cues", "samples", "context", "exclude"}
         if unknown:
             raise ContentError(name, f"topics.{key}.{sorted(unknown)[0]}", "unknown key")
         cues: dict[tuple[str, ...], float] = {}
@@ -226,7 +239,11 @@ def load_phrasings(path: Path, language: str, extra_words: Iterable[str] = ()) -
         context = frozenset(
             word for phrase in table.get("context", []) for word in vocabulary.tokens(phrase)
         )
-        topics[key] = TopicCues(key, tuple(cues.items()), tuple(samples), context)
+        exclude = tuple(
+            tuple(_apply(vocabulary.tokens(phrase), synonyms))
+            for phrase in table.get("exclude", [])
+        )
+        topics[key] = TopicCues(key, tuple(cues.items()), tuple(samples), context, exclude)
     slots = _load_slots(raw.get("slots", {}), name)
     question_words = frozenset(raw_tokens(raw.get("words", {}).get("question", "")))
     return Phrasings(language, synonyms, commands, topics, vocabulary, slots, question_words)

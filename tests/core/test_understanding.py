@@ -184,5 +184,17 @@ def test_a_question_nothing_fits_is_not_answered_with_relief(core: Core, message
     assert core.understand(message).intent is Intent.FALLBACK, message
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["is water retention normal at 30 weeks?", "I think my waters broke", "hot water bottle?"],
+)
+def test_water_that_is_not_a_drink_is_not_about_drinking(core: Core, message: str) -> None:
+    assert core.understand(message).topic != "hydration", message
+
+
+def test_drinking_water_is_still_about_drinking(core: Core) -> None:
+    assert core.understand("should I drink more water for cramps?").topic == "hydration"
+
+
 def test_a_statement_about_a_cramp_is_a_cramp_now(core: Core) -> None:
     assert core.understand("cramp in my calf again").intent is Intent.RELIEF_NOW
