@@ -315,6 +315,7 @@ WORD_SENSES = [
     ("throwing up at 34 weeks with a bad headache", U),
     ("I get dizzy spells on and off, what should I do?", R),
     ("I have been more and more breathless for weeks, stairs are hard", U),
+    ("now and then I get out of breath just sitting on the sofa", U),
     ("I am suddenly breathless and it is getting worse", E),
     # Past-tense and plain descriptions (stop 20, written before the vocabulary changes).
     ("I couldn't get my breath at all on the phone just now", E),
