@@ -118,20 +118,20 @@ class Conversations:
         for attempt in range(1, ATTEMPTS + 1):
             at = self.clock()
             try:
-                conversation = self.storage.read_conversation(
-                    message.sender, locale_for=phone.locale_for, at=at
+                conversation, spent = self.storage.read_turn(
+                    message.sender, budget_key, locale_for=phone.locale_for, at=at,
+                    window=self.limits.window,
                 )
-                spent = self.storage.spent(budget_key, at, self.limits.window)
             except Unavailable as error:
                 return self._without_storage(message, sender, number, at, "read", error)
             situation = self._situation(conversation, number, spent)
             decision = decide(self.core, message, situation)
             try:
                 with self.storage.transaction() as tx:
-                    if decision.text is not None and decision.counts:
+                    self._store(tx, message, conversation, situation, decision, sender, at)
+                    if decision.text is not None and decision.counts:  # last: see budgets
                         tx.spend(budget_key, at, self.limits.window,
                                  escalation=decision.escalation)
-                    self._store(tx, message, conversation, situation, decision, sender, at)
             except Conflict:  # a retry of the MessageSid, or the conversation changed
                 try:
                     stored = self.storage.processed_reply(message.sid)
