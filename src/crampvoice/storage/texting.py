@@ -170,12 +170,10 @@ class SqlTexting:
         at: datetime,
         window: timedelta,
     ) -> tuple[Conversation, Spent]:
-        with _translated(), self.store.read_connection() as connection:
-            conversation = conversations.read_conversation(
-                connection, number, locale_for=locale_for
+        with _translated(), self.store.lookup() as connection:
+            return conversations.read_turn(
+                connection, number, budget_key, locale_for=locale_for, at=at, window=window
             )
-            rows = connection.execute(budgets.SPENT, {"key": budget_key})
-            return conversation, budgets.spent_from(rows, budget_key, at, window)
 
     def processed_reply(self, sid: str) -> str | None:
         with _translated(), self.store.read() as session:

@@ -108,13 +108,16 @@ class Conversations:
         if body != message.body:
             message = replace(message, body=body)
         if not self.served(message.sender):
-            log.info("sms %s from=%s not answered: its country is not served (%s)",
-                     message.sid, self.hasher(message.sender),
-                     phone.region(phone.e164(message.sender)) or "unknown")
+            if log.isEnabledFor(logging.INFO):
+                log.info("sms %s from=%s not answered: its country is not served (%s)",
+                         message.sid, self.hasher(message.sender),
+                         phone.region(phone.e164(message.sender)) or "unknown")
             return Outcome(None)
         sender = self.hasher(message.sender)  # once: the event and the log line
         number = phone.e164(message.sender)
-        budget_key = self.hasher(number)  # the reply budgets' key: kept through erasure
+        # The reply budgets' key (kept through erasure): the same hash when Twilio sent
+        # the number in E.164, as it does.
+        budget_key = sender if number == message.sender.strip() else self.hasher(number)
         for attempt in range(1, ATTEMPTS + 1):
             at = self.clock()
             try:
