@@ -169,8 +169,10 @@ class Store:
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
-        """A connection in one write transaction (SQLAlchemy Core: no unit of work)."""
-        with self.writing(), self.engine.begin() as connection:
+        """A connection in one write transaction (SQLAlchemy Core: no unit of work). The
+        writer lock is held from BEGIN to COMMIT only: the connection is taken from the
+        pool before, and given back after."""
+        with self.engine.connect() as connection, self.writing(), connection.begin():
             yield connection
 
     @contextmanager
