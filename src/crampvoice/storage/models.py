@@ -5,9 +5,10 @@ needs, the replies already given (to answer a retried webhook identically), and
 the bookkeeping that keeps the service lawful and cheap (opt-outs, delivery
 failures, reply counters, the outbox).
 
-The webhook's hot path is one SELECT (person, opt-out, counter and bedtime subscription
-together) with no lock, then one short transaction of one UPDATE (or INSERT) of the
-person and two INSERTs (the MessageSid, the event): see `conversations.save_turn`.
+The webhook's hot path is one SELECT (person, opt-out, bedtime subscription and both
+reply budgets together) with no lock and no transaction, then one short transaction of
+one UPDATE (or INSERT) of the person, two INSERTs (the MessageSid, the event) and one
+upsert of the reply budgets: see `conversations.read_turn`, `save_turn`, `budgets.spend`.
 
 Bedtime prompts: a `Subscription` per person (local time, IANA zone, the next send
 instant in UTC) and a `Send` per subscription and local date, recorded before the
