@@ -348,6 +348,7 @@ def run() -> list[str]:
              f"wrk on CPU {LOAD_CPU}; gunicorn sync workers --preload; {PEOPLE} numbers"]
     postgres = None
     postmaster = 0
+    bare: subprocess.Popen[bytes] | None = None
     try:
         base_env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("TWILIO_", "CRAMPVOICE_", "DATABASE_URL"))}
@@ -449,8 +450,9 @@ def run() -> list[str]:
             lines.append(f"make run p99 [target <= 50 ms: {verdict(real.p99_ms, 50.0)}]")
         finally:
             _stop(server)
-        _stop(bare)
     finally:
+        if bare is not None:
+            _stop(bare)
         if postgres is not None:
             postgres.stop()
         shutil.rmtree(work, ignore_errors=True)
