@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,11 @@ from flask import Flask, Response
 from bench.stats import verdict
 
 ROOT = Path(__file__).parents[1]
-TOKEN = "bench-auth-token"
+#: Production settings (`crampvoice.production.check_web` refuses weak ones or a local URL):
+#: Twilio signs for the public https URL, whatever address the server listens on.
+TOKEN = "bench-5f0c8e2a9d7b4c61a3e8f1d09b6c2e7a4d5f8b3c"
+SECRET = "bench-secret-2c7e9a4f1b8d3e6c0a5f9d2b7e4c1a8f3d6b0e9c"
+PUBLIC_URL = "https://bench.crampvoice.example"
 CONNECTIONS = 8
 SECONDS = int(os.environ.get("BENCH_SMS_SECONDS", "8"))
 REQUESTS = 60_000  # distinct signed requests (more than any case sends)
@@ -126,11 +131,11 @@ def _children(pid: int) -> list[int]:
     return kids + [grand for kid in kids for grand in _children(kid)]
 
 
-def _lua(path: Path, port: int, body_text: str, start: int) -> None:
+def _lua(path: Path, port: int, body_text: str, start: int, signed: str | None = None) -> None:
     """A wrk script that sends REQUESTS signed texts, each once, in turn."""
     from crampvoice_sms import fake
 
-    url = f"http://127.0.0.1:{port}/sms"
+    url = signed or PUBLIC_URL + "/sms"
     data = path.with_suffix(".requests")
     with data.open("w") as out:
         for n in range(REQUESTS):
@@ -147,6 +152,12 @@ for line in io.lines("{data}") do
   bodies[#bodies + 1] = body
 end
 local i = 0
+unanswered = 0
+local threads = {{}}
+setup = function(thread) threads[#threads + 1] = thread end
+response = function(status, headers, body)
+  if status ~= 200 or not body:find("<Message>", 1, true) then unanswered = unanswered + 1 end
+end
 request = function()
   i = i % #bodies + 1
   return wrk.format("POST", "/sms", {{
@@ -154,10 +165,12 @@ request = function()
     ["X-Twilio-Signature"] = signatures[i]}}, bodies[i])
 end
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d %d %d\\n", summary.requests,
+  local none = 0
+  for _, thread in ipairs(threads) do none = none + thread:get("unanswered") end
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests,
     summary.errors.status + summary.errors.connect + summary.errors.read +
     summary.errors.write + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(99), summary.duration))
+    latency:percentile(50), latency:percentile(99), summary.duration, none))
 end
 """
     ]
@@ -171,26 +184,110 @@ class Run:
     p99_ms: float
     cpu_ms: float
     errors: int
+    unanswered: int  # 200s without a <Message> (a reply not sent), and non-200s
+    database_cpu_ms: float | None = None  # PostgreSQL's own processes, per request
 
     def line(self, name: str) -> str:
+        database = ("" if self.database_cpu_ms is None
+                    else f" + PostgreSQL {self.database_cpu_ms:.3f} ms")
         return (f"{name}: {self.rate:,.0f} req/s, p50 {self.p50_ms:.2f} ms, "
-                f"p99 {self.p99_ms:.2f} ms, server CPU {self.cpu_ms:.3f} ms/request, "
-                f"errors {self.errors}")
+                f"p99 {self.p99_ms:.2f} ms, server CPU {self.cpu_ms:.3f} ms/request"
+                f"{database}, errors {self.errors}, without a reply {self.unanswered}")
 
 
-def _wrk(port: int, script: Path, pid: int) -> Run:
+def _warm(port: int, script: Path) -> None:
+    """A short run first, not measured: every worker's first texts (its connections, the
+    numbers' first turns) are behind it, as on a server that has been up a while."""
+    subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t", "1", "-c", str(CONNECTIONS),
+                    "-d", "2s", "-s", str(script), f"http://127.0.0.1:{port}"],
+                   capture_output=True, check=True)
+
+
+def _wrk(port: int, script: Path, pid: int, database_pid: int | None = None) -> Run:
     before = _cpu_seconds(pid)
+    database_before = None if database_pid is None else _cpu_seconds(database_pid)
     result = subprocess.run(
         ["taskset", "-c", LOAD_CPU, "wrk", "-t", "1", "-c", str(CONNECTIONS),
          "-d", f"{SECONDS}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True,
     )
     cpu = _cpu_seconds(pid) - before
-    found = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+)", result.stdout)
+    database = (None if database_pid is None or database_before is None
+                else _cpu_seconds(database_pid) - database_before)
+    found = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", result.stdout)
     if found is None:
         raise RuntimeError(result.stdout + result.stderr)
-    requests, errors, p50, p99, duration = map(int, found.groups())
-    return Run(requests / (duration / 1e6), p50 / 1e3, p99 / 1e3, cpu / requests * 1e3, errors)
+    requests, errors, p50, p99, duration, unanswered = map(int, found.groups())
+    return Run(requests / (duration / 1e6), p50 / 1e3, p99 / 1e3, cpu / requests * 1e3, errors,
+               unanswered, None if database is None else database / requests * 1e3)
+
+
+#: Where a worker waits for a lock, in py-spy's frames: the store's writer lock (SQLite),
+#: SQLite's BEGIN IMMEDIATE (its busy handler sleeps there when another process writes).
+LOCK_FRAMES = ("held (crampvoice/storage/database.py", "_begin (crampvoice/storage/database.py")
+HANDLING = "wsgi_app (flask/app.py"
+
+
+def _lock_waits(port: int, script: Path, server: int, work: Path) -> str:
+    """A further run with py-spy (--idle: waits are sampled too) on every worker: the share
+    of the time spent handling requests that was spent waiting for a lock."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        return "lock waits: py-spy not installed (.venv/bin/pip install py-spy)"
+    spies = []
+    for worker in _children(server):
+        out = work / f"spy-{worker}.txt"
+        spies.append((out, subprocess.Popen(
+            ["taskset", "-c", LOAD_CPU, spy, "record", "--idle", "--nonblocking", "-r", "250",
+             "-d", str(SECONDS + 1), "-f", "raw", "-o", str(out), "-p", str(worker)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+    time.sleep(1)
+    subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t", "1", "-c", str(CONNECTIONS),
+                    "-d", f"{SECONDS}s", "-s", str(script), f"http://127.0.0.1:{port}"],
+                   capture_output=True, check=True)
+    handling = waiting = 0
+    for out, process in spies:
+        process.wait(timeout=60)
+        if not out.exists():
+            continue
+        for line in out.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if HANDLING not in stack:
+                continue
+            handling += int(count)
+            if any(frame in stack for frame in LOCK_FRAMES):
+                waiting += int(count)
+    if handling == 0:
+        return "lock waits: no samples (py-spy could not attach)"
+    share = waiting / handling
+    return (f"lock waits: {share:.1%} of the workers' time handling requests "
+            f"({waiting:,} of {handling:,} py-spy --idle samples) [target < 5%: "
+            f"{verdict(share, 0.05)}]")
+
+
+def _pg_lock_waits(url: str, seconds: float, workers: int) -> tuple[list[int], threading.Thread]:
+    """Sample pg_stat_activity every 5 ms: the share of the workers' connections'
+    time spent waiting for a lock in PostgreSQL (wait_event_type 'Lock')."""
+    import psycopg
+
+    counts = [0, 0]  # samples, lock waits
+
+    def sample() -> None:
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                row = connection.execute(
+                    "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock') FROM "
+                    "pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()").fetchone()
+                counts[0] += workers
+                counts[1] += int(row[0]) if row else 0
+                time.sleep(0.005)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    return counts, thread
 
 
 def _seed(url: str, events: int) -> None:
@@ -250,9 +347,17 @@ def run() -> list[str]:
     lines = [f"wrk: {CONNECTIONS} connections, {SECONDS} s per run, server on CPU {SERVER_CPU}, "
              f"wrk on CPU {LOAD_CPU}; gunicorn sync workers --preload; {PEOPLE} numbers"]
     postgres = None
+    postmaster = 0
+    bare: subprocess.Popen[bytes] | None = None
     try:
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-        base_env.update({"TWILIO_AUTH_TOKEN": TOKEN, "CRAMPVOICE_SMS_RATE_LIMIT": "1000000",
+        base_env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("TWILIO_", "CRAMPVOICE_", "DATABASE_URL"))}
+        # Budgets far past what a run sends: every request is answered (checked: "without
+        # a reply"), as a real text under its limits is.
+        base_env.update({"TWILIO_AUTH_TOKEN": TOKEN, "CRAMPVOICE_SECRET_KEY": SECRET,
+                         "CRAMPVOICE_SMS_RATE_LIMIT": "1000000",
+                         "CRAMPVOICE_SMS_GLOBAL_LIMIT": "1000000000",
+                         "CRAMPVOICE_SMS_ESCALATION_LIMIT": "1000000",
                          "CRAMPVOICE_LOG_LEVEL": "WARNING", "CRAMPVOICE_WORKER": "off",
                          "PYTHONPATH": str(ROOT)})
         bare_port = _free_port()
@@ -274,23 +379,33 @@ def run() -> list[str]:
                         continue
                     postgres = PostgresServer(bindir)
                     postgres.start()
+                    # PostgreSQL is part of the server: on its core, its CPU counted.
+                    postmaster = int((postgres.data / "postmaster.pid").read_text().split()[0])
+                    for task in [postmaster, *_children(postmaster)]:
+                        subprocess.run(["taskset", "-a", "-p", "-c", SERVER_CPU, str(task)],
+                                       capture_output=True, check=False)
                 postgres.create_database(f"bench{index}")
                 url = postgres.url(f"bench{index}")
             _seed(url, case.events)
             port = _free_port()
-            env = {**base_env, "DATABASE_URL": url,
-                   "CRAMPVOICE_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+            env = {**base_env, "DATABASE_URL": url, "CRAMPVOICE_PUBLIC_URL": PUBLIC_URL}
             server = _start(_gunicorn("crampvoice_web.wsgi:app", port, case.workers), port, env,
                             work / f"real{index}.log")
             try:
                 title = f"{case.database}, {case.workers} workers, {case.events:,} events"
+                warm = work / f"{index}-warm.lua"
+                _lua(warm, port, RELIEF, start)
+                start += REQUESTS
+                _warm(port, warm)
+                _warm(bare_port, bare_script)
                 peer = _wrk(bare_port, bare_script, bare.pid)
                 lines.append(peer.line(f"[{title}] bare Flask peer"))
                 for label, body_text in (("relief", RELIEF), ("escalation", ESCALATION)):
                     script = work / f"{index}-{label}.lua"
                     _lua(script, port, body_text, start)
                     start += REQUESTS
-                    real = _wrk(port, script, server.pid)
+                    database_pid = postmaster if case.database == "postgresql" else None
+                    real = _wrk(port, script, server.pid, database_pid)
                     ratio = real.rate / peer.rate
                     four_pg = case.database == "postgresql" and case.workers == 4
                     p99_target = 10.0 if four_pg else 5.0
@@ -299,8 +414,23 @@ def run() -> list[str]:
                         f"[{title}] {label}: {ratio:.0%} of the peer [target >= 50%: "
                         f"{verdict(0.5, ratio) if ratio < 0.5 else 'ok'}]; p99 [target <= "
                         f"{p99_target:.0f} ms: {verdict(real.p99_ms, p99_target)}]; errors "
-                        f"[target 0: {verdict(real.errors, 0)}]"
+                        f"[target 0: {verdict(real.errors, 0)}]; without a reply [target 0: "
+                        f"{verdict(real.unanswered, 0)}]"
                     )
+                script = work / f"{index}-locks.lua"
+                _lua(script, port, RELIEF, start)
+                start += REQUESTS
+                if case.database == "sqlite":
+                    lines.append(f"[{title}] " + _lock_waits(port, script, server.pid, work))
+                else:
+                    counts, sampler = _pg_lock_waits(url, SECONDS, case.workers)
+                    _wrk(port, script, server.pid)
+                    sampler.join()
+                    share = counts[1] / max(1, counts[0])
+                    lines.append(
+                        f"[{title}] lock waits in PostgreSQL: {share:.1%} of the workers' "
+                        f"connection time ({counts[1]:,} of {counts[0]:,} pg_stat_activity "
+                        f"samples) [target < 5%: {verdict(share, 0.05)}]")
             finally:
                 _stop(server)
         # `make run`'s server: crampvoice serve (gunicorn, threads), SQLite.
@@ -309,15 +439,20 @@ def run() -> list[str]:
         server = _start([sys.executable, "-m", "crampvoice.cli", "serve", "--port", str(port)],
                         port, env, work / "serve.log")
         try:
+            warm = work / "serve-warm.lua"
+            _lua(warm, port, RELIEF, start, signed=f"http://127.0.0.1:{port}/sms")
+            start += REQUESTS
+            _warm(port, warm)
             script = work / "serve.lua"
-            _lua(script, port, RELIEF, start)
+            _lua(script, port, RELIEF, start, signed=f"http://127.0.0.1:{port}/sms")
             real = _wrk(port, script, server.pid)
             lines.append(real.line("[make run: crampvoice serve, SQLite] webhook, relief"))
             lines.append(f"make run p99 [target <= 50 ms: {verdict(real.p99_ms, 50.0)}]")
         finally:
             _stop(server)
-        _stop(bare)
     finally:
+        if bare is not None:
+            _stop(bare)
         if postgres is not None:
             postgres.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -9,8 +9,10 @@ import phonenumbers
 from crampvoice.content import library
 
 
+@functools.lru_cache(maxsize=4096)
 def region(number: str) -> str | None:
-    """ISO country code of an E.164 number ("+447700900123" -> "GB"), or None."""
+    """ISO country code of an E.164 number ("+447700900123" -> "GB"), or None (a pure
+    function of the text, parsed once per number)."""
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:

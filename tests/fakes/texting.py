@@ -227,6 +227,18 @@ class MemoryTexting:
             everyone=0 if everyone is None else in_window(everyone[0], everyone[1], at, window),
         )
 
+    def read_turn(
+        self,
+        number: str,
+        budget_key: str,
+        *,
+        locale_for: Callable[[str], str],
+        at: datetime,
+        window: timedelta,
+    ) -> tuple[Conversation, Spent]:
+        return (self.read_conversation(number, locale_for=locale_for, at=at),
+                self.spent(budget_key, at, window))
+
     def processed_reply(self, sid: str) -> str | None:
         found = self.tables.processed.get(sid)
         return None if found is None else found[0]

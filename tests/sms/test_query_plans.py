@@ -37,8 +37,9 @@ def test_the_turn_and_the_opt_out_use_indexes(tmp_path: Path) -> None:
     store = Store(url)
     try:
         params: dict[str, object] = {"number": "+447400123456", "person_id": 1, "version": AT,
-                                     "sid": "SM1"}
-        for statement in (turn._READ, turn._STOPPED, turn._SAVE):
+                                     "sid": "SM1", "key": "n:0123456789abcdef",
+                                     "key_1": "*"}
+        for statement in (turn._READ_TURN, turn._READ, turn._STOPPED, turn._SAVE):
             found = plan(store, statement, params)
             assert not scans(found), found
         # The opt-out's update, as the ORM issues it.

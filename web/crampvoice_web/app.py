@@ -26,6 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crampvoice import composition
@@ -47,6 +49,22 @@ assets = Blueprint(
     template_folder="templates",
 )
 OPERATOR_SESSION = timedelta(hours=12)
+
+
+class Sessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key
+    rather than on every request (the webhooks, which never carry a cookie, paid for it
+    at each text)."""
+
+    def __init__(self) -> None:
+        self._built: tuple[object, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        built = self._built
+        if built is None or built[0] != keys:
+            built = self._built = (keys, super().get_signing_serializer(app))
+        return built[1]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -87,6 +105,7 @@ def init_pages(app: Flask) -> None:
     if urlsplit(str(config["CRAMPVOICE_PUBLIC_URL"])).scheme == "https":
         config["SESSION_COOKIE_SECURE"] = True
     config["PERMANENT_SESSION_LIFETIME"] = OPERATOR_SESSION
+    app.session_interface = Sessions()
     app.register_blueprint(assets)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(simulator.blueprint)

@@ -2,10 +2,11 @@
 
     gunicorn --workers 2 --preload --bind 0.0.0.0:8000 crampvoice_web.wsgi:app
 
-`--preload` migrates the database and loads the advice content once, before the
-workers fork. Production settings are checked first (`crampvoice.production.check_web`:
-a public https CRAMPVOICE_PUBLIC_URL, DATABASE_URL, a strong TWILIO_AUTH_TOKEN and
-CRAMPVOICE_SECRET_KEY, no debug mode); an unsafe one stops it with one line on stderr
+`--preload` migrates the database, loads the advice content and answers one message
+(loading what the core loads on first use) once, before the workers fork. Production
+settings are checked first (`crampvoice.production.check_web`: a public https
+CRAMPVOICE_PUBLIC_URL, DATABASE_URL, a strong TWILIO_AUTH_TOKEN and CRAMPVOICE_SECRET_KEY,
+no debug mode); an unsafe one stops it with one line on stderr
 and a non-zero exit. Log lines (phone numbers only as a keyed hash) go to stderr at
 CRAMPVOICE_LOG_LEVEL (default INFO). An unset CRAMPVOICE_CONTACT is logged as a warning.
 """
@@ -20,6 +21,7 @@ from flask import Flask
 from crampvoice import production
 from crampvoice.settings import warnings
 from crampvoice_web.app import create_app
+from crampvoice_web.services import services
 
 logging.basicConfig(
     level=os.environ.get("CRAMPVOICE_LOG_LEVEL", "INFO").upper(),
@@ -29,7 +31,12 @@ logging.basicConfig(
 
 def _start() -> Flask:
     production.check_web(os.environ)
-    return create_app({"DEBUG": False})
+    app = create_app({"DEBUG": False})
+    # One answer now, before gunicorn forks (--preload): what the core loads on first use
+    # (the lemmatizer's dictionary, about 0.2 s) is loaded once and shared by every worker,
+    # and no worker's first text waits for it.
+    services(app).core.respond("my calf cramps at night")
+    return app
 
 
 app = production.refuse_or_exit(_start)

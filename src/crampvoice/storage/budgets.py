@@ -2,27 +2,43 @@
 number, keyed by its keyed hash (never the number), and one for everyone ("*"). Erasure
 leaves them (a DELETE cannot reset a limit); retention purges rows whose window is over.
 
-The person's row, locked for the turn, already serialises one number's texts; the
-everyone row is written last in the turn, so its lock is held only to the commit."""
+The webhook reads both rows with the conversation (`SPENT`, no lock) and counts a reply
+with one statement, `spend`: an upsert of both rows (INSERT ... ON CONFLICT DO UPDATE, the
+same text on SQLite and PostgreSQL) whose new values are computed from the stored ones
+inside the statement, so concurrent turns never lose a count and a first text never
+collides with another. The service runs it last in the turn's transaction, so the
+everyone row, which every counted turn writes, is locked only until the commit."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Integer, String, bindparam, delete, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
-from crampvoice.storage.models import ReplyBudget
-from crampvoice.texting.budget import EVERYONE, Spent, after, in_window
+from crampvoice.storage.models import ReplyBudget, UTCDateTime
+from crampvoice.texting.budget import EVERYONE, Spent, in_window
+
+_TABLE = ReplyBudget.__table__
+_C = _TABLE.c
+
+#: Both counters of a turn, read with the conversation.
+SPENT: Select[Any] = select(_C.key, _C.window_start, _C.replies, _C.escalations).where(
+    _C.key.in_([bindparam("key"), EVERYONE])
+)
 
 
-def spent(session: Session, key: str, at: datetime, window: timedelta) -> Spent:
-    rows = session.execute(
-        select(ReplyBudget.key, ReplyBudget.window_start, ReplyBudget.replies,
-               ReplyBudget.escalations).where(ReplyBudget.key.in_((key, EVERYONE)))
-    ).all()
-    mine = next((r for r in rows if r[0] == key), None)
-    everyone = next((r for r in rows if r[0] == EVERYONE), None)
+def spent_from(rows: Any, key: str, at: datetime, window: timedelta) -> Spent:
+    """`Spent` from the rows of `SPENT`."""
+    mine = everyone = None
+    for row in rows:
+        if row[0] == key:
+            mine = row
+        elif row[0] == EVERYONE:
+            everyone = row
     return Spent(
         replies=0 if mine is None else in_window(mine[1], mine[2], at, window),
         escalations=0 if mine is None else in_window(mine[1], mine[3], at, window),
@@ -30,34 +46,39 @@ def spent(session: Session, key: str, at: datetime, window: timedelta) -> Spent:
     )
 
 
+def spent(session: Session, key: str, at: datetime, window: timedelta) -> Spent:
+    return spent_from(session.connection().execute(SPENT, {"key": key}), key, at, window)
+
+
+#: The counting statement: a row per key (the number's and "*"); a stored row whose window
+#: is still running at :at (started after :expired, not after :at) counts one more, else
+#: its window starts again at :at. Written out (the same text on both databases): a
+#: multi-row upsert built with the dialects' `insert` is compiled again at every run.
+_RUNNING = '(reply_budgets.window_start > :expired AND reply_budgets.window_start <= :at)'
+_SPEND = text(
+    'INSERT INTO reply_budgets ("key", window_start, replies, escalations) '
+    f"VALUES (:key, :at, 1, :escalation), ('{EVERYONE}', :at, 1, 0) "
+    'ON CONFLICT ("key") DO UPDATE SET '
+    f"window_start = CASE WHEN {_RUNNING} THEN reply_budgets.window_start "
+    "ELSE excluded.window_start END, "
+    f"replies = CASE WHEN {_RUNNING} THEN reply_budgets.replies + 1 ELSE 1 END, "
+    f"escalations = CASE WHEN {_RUNNING} "
+    "THEN reply_budgets.escalations + excluded.escalations ELSE excluded.escalations END"
+).bindparams(
+    bindparam("at", type_=UTCDateTime()),
+    bindparam("expired", type_=UTCDateTime()),
+    bindparam("key", type_=String()),
+    bindparam("escalation", type_=Integer()),
+)
+
+
 def spend(
-    session: Session, key: str, at: datetime, window: timedelta, *, escalation: bool
+    connection: Connection, key: str, at: datetime, window: timedelta, *, escalation: bool
 ) -> None:
-    """One reply counted for `key` (and as an escalation) and for everyone. A row added by
-    a concurrent first text raises IntegrityError (the service retries the turn)."""
-    _count(session, key, at, window, escalation)
-    _count(session, EVERYONE, at, window, False)
-
-
-def _count(session: Session, key: str, at: datetime, window: timedelta, escalation: bool) -> None:
-    row = session.execute(
-        select(ReplyBudget.window_start, ReplyBudget.replies, ReplyBudget.escalations)
-        .where(ReplyBudget.key == key)
-        .with_for_update()
-    ).one_or_none()
-    if row is None:
-        session.execute(
-            insert(ReplyBudget).values(
-                key=key, window_start=at, replies=1, escalations=int(escalation)
-            )
-        )
-        return
-    start, replies = after(row[0], row[1], at, window)
-    escalations = in_window(row[0], row[2], at, window) if start == row[0] else 0
-    session.execute(
-        update(ReplyBudget)
-        .where(ReplyBudget.key == key)
-        .values(window_start=start, replies=replies, escalations=escalations + int(escalation))
+    """One reply counted for `key` (and as an escalation) and for everyone: one statement."""
+    connection.execute(
+        _SPEND,
+        {"key": key, "at": at, "expired": at - window, "escalation": int(escalation)},
     )
 
 

@@ -20,14 +20,17 @@ from sqlalchemy.orm import Session
 
 from crampvoice.bedtime import Schedule
 from crampvoice.privacy import scrub
+from crampvoice.storage import budgets
 from crampvoice.storage.models import (
     Event,
     OptOut,
     Person,
     ProcessedMessage,
+    ReplyBudget,
     Subscription,
 )
 from crampvoice.storage.people import number_key
+from crampvoice.texting.budget import EVERYONE, Spent, in_window
 from crampvoice.texting.port import Conflict, Conversation, TurnEvent
 
 #: A version is the row's `updated_at`; a turn saved at the same instant as the last one
@@ -65,6 +68,18 @@ _READ = (
     .where(Person.number == bindparam("number"))
 )
 _STOPPED = select(OptOut.number).where(OptOut.number == bindparam("number"))
+_BUDGETS: Table = ReplyBudget.__table__  # type: ignore[assignment]
+_MINE = _BUDGETS.alias("mine")
+_ALL = _BUDGETS.alias("everyone")
+#: A turn's read in one statement: `_READ` and both reply budgets (`budgets.SPENT`).
+_READ_TURN = (
+    _READ.add_columns(
+        _MINE.c.window_start, _MINE.c.replies, _MINE.c.escalations,
+        _ALL.c.window_start, _ALL.c.replies,
+    )
+    .outerjoin(_MINE, _MINE.c.key == bindparam("key"))
+    .outerjoin(_ALL, _ALL.c.key == EVERYONE)
+)
 _ADD = (
     insert(_PEOPLE)
     .values(
@@ -109,6 +124,38 @@ def read_conversation(
         row[0], row[1], dict(row[2] or {}), row[3] is not None, row[4], row[5], bedtime,
         version=row[9],
     )
+
+
+def read_turn(
+    connection: Connection,
+    number: str,
+    budget_key: str,
+    *,
+    locale_for: Callable[[str], str],
+    at: datetime,
+    window: timedelta,
+) -> tuple[Conversation, Spent]:
+    """`read_conversation` and the reply budgets: one statement for a known number (three
+    for a new one), no lock."""
+    key = number_key(number)
+    row = connection.execute(_READ_TURN, {"number": key, "key": budget_key}).one_or_none()
+    if row is None:
+        conversation = read_conversation(connection, number, locale_for=locale_for)
+        rows = connection.execute(budgets.SPENT, {"key": budget_key})
+        return conversation, budgets.spent_from(rows, budget_key, at, window)
+    bedtime = None if row[7] is None else Schedule(row[6], row[7], bool(row[8]))
+    conversation = Conversation(
+        row[0], row[1], dict(row[2] or {}), row[3] is not None, row[4], row[5], bedtime,
+        version=row[9],
+    )
+    start, replies, escalations, everyone_start, everyone = row[10:15]
+    spent = Spent(
+        replies=0 if start is None else in_window(start, replies, at, window),
+        escalations=0 if start is None else in_window(start, escalations, at, window),
+        everyone=0 if everyone_start is None
+        else in_window(everyone_start, everyone, at, window),
+    )
+    return conversation, spent
 
 
 def save_turn(

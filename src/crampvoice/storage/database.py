@@ -9,8 +9,9 @@ Writes and reads are apart, so that nothing a person waits for queues behind a r
   the last one finishes, instead of SQLite's busy handler, which sleeps 1, 2, 5, 10 ms...
   between tries. The busy handler stays as the guard for every other process.
 - `Store.read()` is a read-only transaction: a plain (deferred) BEGIN on SQLite, which in
-  WAL mode takes no lock a writer waits for; READ ONLY on PostgreSQL. The dashboard and
-  the webhook's first look at a conversation read this way.
+  WAL mode takes no lock a writer waits for; READ ONLY on PostgreSQL. The dashboard reads
+  this way; the webhook's first look at a conversation, one statement, reads with no
+  transaction at all (`Store.lookup()`: autocommit).
 
 Every wait is short (`BUSY_SECONDS`): SQLite's busy timeout, PostgreSQL's connect, lock
 and statement timeouts, the connection pool's. A database that is down, locked or
@@ -44,6 +45,7 @@ WRITER_LOCK_SECONDS = 1.0
 STATEMENT_SECONDS = 5.0
 READ_STATEMENT_SECONDS = 60.0
 _READ_ONLY = "crampvoice_read_only"
+_NO_BEGIN = "crampvoice_no_begin"
 
 
 def normalise_url(url: str) -> str:
@@ -102,8 +104,10 @@ def make_engine(url: str, *, maintenance: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        read_only = connection.get_execution_options().get(_READ_ONLY)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get(_NO_BEGIN):
+            return  # `Store.lookup`: each statement is its own transaction (autocommit)
+        connection.exec_driver_sql("BEGIN" if options.get(_READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -165,8 +169,10 @@ class Store:
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
-        """A connection in one write transaction (SQLAlchemy Core: no unit of work)."""
-        with self.writing(), self.engine.begin() as connection:
+        """A connection in one write transaction (SQLAlchemy Core: no unit of work). The
+        writer lock is held from BEGIN to COMMIT only: the connection is taken from the
+        pool before, and given back after."""
+        with self.engine.connect() as connection, self.writing(), connection.begin():
             yield connection
 
     @contextmanager
@@ -183,6 +189,19 @@ class Store:
                     seconds = int(READ_STATEMENT_SECONDS * 1000)
                     connection.exec_driver_sql(f"SET LOCAL statement_timeout = {seconds}")
                 yield connection
+
+    @contextmanager
+    def lookup(self) -> Iterator[Connection]:
+        """A connection for reads that need no snapshot across statements (the webhook's
+        first look at a conversation): each statement runs by itself, with no BEGIN or
+        COMMIT round trip (SQLite's autocommit, which in WAL mode takes no lock a writer
+        waits for; PostgreSQL's AUTOCOMMIT). Nothing here may write."""
+        with self.engine.connect() as connection:
+            if self.sqlite:
+                connection = connection.execution_options(**{_NO_BEGIN: True})
+            else:
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
 
     @contextmanager
     def read(self, *, long: bool = False) -> Iterator[Session]:

@@ -5,9 +5,10 @@ needs, the replies already given (to answer a retried webhook identically), and
 the bookkeeping that keeps the service lawful and cheap (opt-outs, delivery
 failures, reply counters, the outbox).
 
-The webhook's hot path is one SELECT (person, opt-out, counter and bedtime subscription
-together) with no lock, then one short transaction of one UPDATE (or INSERT) of the
-person and two INSERTs (the MessageSid, the event): see `conversations.save_turn`.
+The webhook's hot path is one SELECT (person, opt-out, bedtime subscription and both
+reply budgets together) with no lock and no transaction, then one short transaction of
+one UPDATE (or INSERT) of the person, two INSERTs (the MessageSid, the event) and one
+upsert of the reply budgets: see `conversations.read_turn`, `save_turn`, `budgets.spend`.
 
 Bedtime prompts: a `Subscription` per person (local time, IANA zone, the next send
 instant in UTC) and a `Send` per subscription and local date, recorded before the
@@ -82,13 +83,13 @@ class Person(Base):
     locale: Mapped[str] = mapped_column(String(16))
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Scheduled (not reply) messages stop after repeated delivery failures.
-    scheduled_sends: Mapped[bool] = mapped_column(Boolean, default=True)
+    scheduled_sends: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     # The reply rate limit: replies sent in the fixed window that started at window_start.
     window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     window_replies: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class OptOut(Base):
@@ -100,7 +101,7 @@ class OptOut(Base):
 
     number: Mapped[str] = mapped_column(String(NUMBER), primary_key=True)
     source: Mapped[str] = mapped_column(String(16))  # "keyword", "twilio", "21610"
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class ProcessedMessage(Base):
@@ -115,7 +116,7 @@ class ProcessedMessage(Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     reply: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class DeliveryFailure(Base):
@@ -129,7 +130,7 @@ class DeliveryFailure(Base):
     message_sid: Mapped[str] = mapped_column(String(SID))
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[str | None] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class OutboxMessage(Base):
@@ -146,7 +147,7 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(16))
     sid: Mapped[str | None] = mapped_column(String(SID))
     error_code: Mapped[str | None] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class Event(Base):
@@ -218,7 +219,7 @@ class Send(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the instant it was scheduled for
     status: Mapped[str] = mapped_column(String(16))
     sid: Mapped[str | None] = mapped_column(String(SID))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the claim's lease runs from here
 
 
@@ -230,7 +231,7 @@ class ReplyBudget(Base):
     __tablename__ = "reply_budgets"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     replies: Mapped[int] = mapped_column(Integer)
     escalations: Mapped[int] = mapped_column(Integer)
 
@@ -242,7 +243,7 @@ class PendingErasure(Base):
     __tablename__ = "pending_erasures"
 
     number: Mapped[str] = mapped_column(String(NUMBER), primary_key=True)
-    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
+    literal_column,
     select,
     true,
     update,
@@ -95,8 +96,10 @@ _ORPHANS = (
     )
     .join(Subscription, Subscription.id == Send.subscription_id)
     .join(Person, Person.id == Subscription.person_id)
-    .where(Send.status == "pending", Send.updated_at < bindparam("before"))
-    .order_by(Send.id)
+    # The literal 'pending' (not a bound value): what lets SQLite use ix_sends_pending.
+    .where(Send.status == literal_column("'pending'"),
+           Send.updated_at < bindparam("before"))
+    .order_by(Send.updated_at, Send.id)  # the index's order: the oldest lease first
     .limit(bindparam("limit"))
     .with_for_update(of=Send, skip_locked=True)
 )

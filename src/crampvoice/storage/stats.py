@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, case, column, desc, func, inspect, select, table
+from sqlalchemy import Boolean, case, column, desc, false, func, inspect, select, table
 from sqlalchemy.orm import Session
 
 from crampvoice.storage import repository
@@ -282,7 +282,8 @@ def overview(session: Session, *, days: int = 14, now: datetime | None = None) -
         delivery_failures_by_error=by_error,
         scheduled_off=int(
             session.scalar(
-                select(func.count()).select_from(Person).where(Person.scheduled_sends.is_(False))
+                select(func.count()).select_from(Person)
+                .where(Person.scheduled_sends == false())  # `= false`: on its index
             )
             or 0
         ),

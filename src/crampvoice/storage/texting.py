@@ -1,7 +1,8 @@
 """The SMS service's storage port (`crampvoice.texting.port`) on the database.
 
-The turn's read is one read-only transaction (no write lock on SQLite); its write is one
-short write transaction of SQLAlchemy Core statements (`conversations.save_turn`). The
+The turn's read is one read-only transaction of two statements (the conversation, the
+reply budgets: `read_turn`; no write lock on SQLite); its write is one short write
+transaction of SQLAlchemy Core statements (`conversations.save_turn`, `budgets.spend`). The
 rarer actions of a turn (opt-out, erasure, bedtime) use the ORM on the same connection,
 in the same transaction. Database errors other than a taken unique key become
 `Unavailable`: the caller answers without the database.
@@ -75,7 +76,7 @@ class SqlTransaction:
         conversations.record_processed(self.session, sid, reply, at)
 
     def spend(self, key: str, at: datetime, window: timedelta, *, escalation: bool) -> None:
-        budgets.spend(self.session, key, at, window, escalation=escalation)
+        budgets.spend(self.connection, key, at, window, escalation=escalation)
 
     def erase(self, number: str, *, sender: str | None) -> None:
         erasure.erase(self.session, number, sender=sender)
@@ -159,6 +160,20 @@ class SqlTexting:
     ) -> Conversation:
         with _translated(), self.store.read_connection() as connection:
             return conversations.read_conversation(connection, number, locale_for=locale_for)
+
+    def read_turn(
+        self,
+        number: str,
+        budget_key: str,
+        *,
+        locale_for: Callable[[str], str],
+        at: datetime,
+        window: timedelta,
+    ) -> tuple[Conversation, Spent]:
+        with _translated(), self.store.lookup() as connection:
+            return conversations.read_turn(
+                connection, number, budget_key, locale_for=locale_for, at=at, window=window
+            )
 
     def processed_reply(self, sid: str) -> str | None:
         with _translated(), self.store.read() as session:

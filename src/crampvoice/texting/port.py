@@ -2,7 +2,8 @@
 
 A turn reads, decides with nothing held, then writes once:
 
-    conversation = storage.read_conversation("+447700900123", locale_for=..., at=now)
+    conversation, spent = storage.read_turn("+447700900123", key, locale_for=..., at=now,
+                                            window=window)
     decision = decide(...)                   # the core: no lock, no transaction open
     with storage.transaction() as tx:        # one short transaction, committed on success
         person_id = tx.save_turn(conversation, sid="SM...", reply="...", ...)
@@ -178,6 +179,18 @@ class TextingStorage(Protocol):
     def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
         """The reply budget's counters for `key` (a number's keyed hash) and everyone,
         read with the conversation (no lock; `spend` in the turn's write counts)."""
+        ...
+
+    def read_turn(
+        self,
+        number: str,
+        budget_key: str,
+        *,
+        locale_for: Callable[[str], str],
+        at: datetime,
+        window: timedelta,
+    ) -> tuple[Conversation, Spent]:
+        """`read_conversation` and `spent` together, in one read (what a turn reads)."""
         ...
 
     def processed_reply(self, sid: str) -> str | None:

@@ -108,30 +108,33 @@ class Conversations:
         if body != message.body:
             message = replace(message, body=body)
         if not self.served(message.sender):
-            log.info("sms %s from=%s not answered: its country is not served (%s)",
-                     message.sid, self.hasher(message.sender),
-                     phone.region(phone.e164(message.sender)) or "unknown")
+            if log.isEnabledFor(logging.INFO):
+                log.info("sms %s from=%s not answered: its country is not served (%s)",
+                         message.sid, self.hasher(message.sender),
+                         phone.region(phone.e164(message.sender)) or "unknown")
             return Outcome(None)
         sender = self.hasher(message.sender)  # once: the event and the log line
         number = phone.e164(message.sender)
-        budget_key = self.hasher(number)  # the reply budgets' key: kept through erasure
+        # The reply budgets' key (kept through erasure): the same hash when Twilio sent
+        # the number in E.164, as it does.
+        budget_key = sender if number == message.sender.strip() else self.hasher(number)
         for attempt in range(1, ATTEMPTS + 1):
             at = self.clock()
             try:
-                conversation = self.storage.read_conversation(
-                    message.sender, locale_for=phone.locale_for, at=at
+                conversation, spent = self.storage.read_turn(
+                    message.sender, budget_key, locale_for=phone.locale_for, at=at,
+                    window=self.limits.window,
                 )
-                spent = self.storage.spent(budget_key, at, self.limits.window)
             except Unavailable as error:
                 return self._without_storage(message, sender, number, at, "read", error)
             situation = self._situation(conversation, number, spent)
             decision = decide(self.core, message, situation)
             try:
                 with self.storage.transaction() as tx:
-                    if decision.text is not None and decision.counts:
+                    self._store(tx, message, conversation, situation, decision, sender, at)
+                    if decision.text is not None and decision.counts:  # last: see budgets
                         tx.spend(budget_key, at, self.limits.window,
                                  escalation=decision.escalation)
-                    self._store(tx, message, conversation, situation, decision, sender, at)
             except Conflict:  # a retry of the MessageSid, or the conversation changed
                 try:
                     stored = self.storage.processed_reply(message.sid)
