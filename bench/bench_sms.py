@@ -233,7 +233,7 @@ def _lock_waits(port: int, script: Path, server: int, work: Path) -> str:
     of the time spent handling requests that was spent waiting for a lock."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
-        return "lock waits: py-spy not installed (.venv/bin/pip install py-spy)"
+        return "lock waits: py-spy not installed (make installs it from requirements/dev.lock)"
     spies = []
     for worker in _children(server):
         out = work / f"spy-{worker}.txt"
