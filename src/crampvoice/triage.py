@@ -516,13 +516,14 @@ class Triage:
         found: list[Mention] = []
         last_site: tuple[str, ...] = ()
         affirmed = story = False
-        verdict = -1  # the last clause that says what a doctor or a test found (-1: none)
+        # Where the last verdict ends, (clause, word): what is told before it is over.
+        verdict: tuple[int, int] | None = None
         present: set[tuple[int, int]] = set()  # (clause, word) of each word in the present
         for number, clause in enumerate(reading.clauses):
-            mentions, cues = self._clause(number, clause, last_site)
+            mentions, cues, verdict_end = self._clause(number, clause, last_site)
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
-            verdict = number if "verdict" in cues else verdict
+            verdict = (number, verdict_end) if verdict_end is not None else verdict
             present |= {
                 (number, i)
                 for i, t in enumerate(clause)
@@ -533,13 +534,13 @@ class Triage:
             if sites:
                 last_site = tuple(dict.fromkeys(sites))
             found += mentions
-        over_until = len(reading.clauses) if story else verdict + 1
-        if over_until:
+        if story or verdict is not None:
             # A story that is over: what is not said in the present tense is the past. A
-            # verdict closes only what was told before it: what follows happened next.
+            # verdict closes only what was told before it ends: what follows happened next.
+            until = (len(reading.clauses), 0) if story or verdict is None else verdict
 
             def now(m: Mention) -> bool:
-                return m.clause >= over_until or any(
+                return (m.clause, m.start) >= until or any(
                     c == m.clause and m.start - PRESENT_REACH <= i < m.end + PRESENT_REACH
                     for c, i in present
                 )
@@ -562,14 +563,16 @@ class Triage:
             found = [
                 replace(m, status="reported") if m.status == "hypothetical" else m for m in found
             ]
-        over = bool(over_until) and not present and not any(
+        over = story and not present and not any(
             m.status == "reported" and m.kind == "finding" for m in found
         )
         return reading, found, over
 
     def _clause(
         self, number: int, clause: tuple[Token, ...], last_site: tuple[str, ...]
-    ) -> tuple[list[Mention], set[str]]:
+    ) -> tuple[list[Mention], set[str], int | None]:
+        """The clause's mentions, the names of its scope cues, and where its last verdict
+        ends (None: it has none)."""
         words = [t.lemma for t in clause]
         concepts = self.vocab.concepts
         excluded = {(n, s, e) for n, s, e in self.vocab.excludes.find(words)}
@@ -623,13 +626,14 @@ class Triage:
         ]
         status = self._scope(clause, cues, covered, findings)
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
-        # Sites said together ("my hands and feet are puffy") share what is said of them.
-        together: dict[str, set[str]] = {n: {n} for _, n in sites}
+        # Sites said together ("my hands and feet are puffy") share what is said after them.
+        together: dict[str, tuple[frozenset[str], int]] = {}  # site -> (group, group's end)
         for (p1, n1), (p2, n2) in itertools.pairwise(sites):
-            if p2 - p1 == 2 and typed[p1 + 1] in _AND:
-                group = together[n1] | together[n2]
+            end1 = best[(n1, p1)]
+            if p2 == end1 + 1 and typed[end1] in _AND:
+                group = together.get(n1, (frozenset({n1}), 0))[0] | {n2}
                 for n in group:
-                    together[n] = group
+                    together[n] = (group, best[(n2, p2)])
         mentions = []
         for (n, s), e in sorted(best.items(), key=lambda item: item[0][1]):
             kind = concepts[n].kind
@@ -645,9 +649,18 @@ class Triage:
                     )
                 else:
                     bound = last_site
-                bound = tuple(dict.fromkeys(x for b in bound for x in sorted(together.get(b, {b}))))
+                bound = tuple(
+                    dict.fromkeys(
+                        x
+                        for b in bound
+                        for x in sorted(
+                            together[b][0] if b in together and s >= together[b][1] else {b}
+                        )
+                    )
+                )
             mentions.append(Mention(n, kind, number, s, e, status[s], bound))
-        return mentions, {name for name, _, _ in cues}
+        verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
+        return mentions, {name for name, _, _ in cues}, verdict_end
 
     def _scope(
         self,

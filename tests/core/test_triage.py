@@ -407,7 +407,7 @@ STORIES_WITH_AN_OUTCOME = [
     ("the left leg swelled badly. The ultrasound came back clear, no clot", N),
     ("back in 2016 my vision went blurry and my ankles ballooned", N),
     ("she fainted at 12 weeks and was checked over in A&E, all was fine", N),
-    ("the midwife said it was just a trapped nerve, my calf was so sore", N),
+    ("my calf was so sore, the midwife said it was a trapped nerve", N),
     # ...but what follows a verdict happened next, and the present is the present.
     ("the doctor said it was nothing. By the next day my calf was swollen and red", U),
     ("scan was clear last week but today my calf is swollen and hot", U),
@@ -425,7 +425,41 @@ STORIES_WITH_AN_OUTCOME = [
     ("baby was fine but then he stopped moving this afternoon", U),
     ("she said it was hard to breathe and her chest felt crushed", E),
     ("it was just after midnight when my calf went hot and red", U),
-    ("the midwife said it was just a muscle strain, the calf was sore for a day", N),
+    ("the calf was sore for a day; the midwife said it was a muscle strain", N),
+    # From the second reader's review of stop 20 (written before the fix): an outcome or
+    # a verdict closes only what was told before it, and present-tense reassurance is not
+    # an outcome.
+    ("Soaking a pad an hour. I am ok though", E),
+    ("I am ok, just worried. Soaked through a pad in 20 minutes", E),
+    ("Everything seemed fine. Then sudden severe headache and blurred vision.", U),
+    ("Baby is okay I think. Sudden swelling of face and hands.", U),
+    ("My phone just died. Soaked 2 pads in an hour", E),
+    ("Just found out that I'm pregnant again. Bleeding heavily", E),
+    ("Doctor said it was a virus, I fainted twice this morning", E),
+    ("Midwife said everything looked okay, after I got home I started bleeding heavily and"
+     " passed clots", E),
+    ("Calf swollen red and hot. Was discharged after my c section 5 days ago", U),
+    ("Soaked 3 pads in the last hour. I was sent home from triage yesterday", E),
+    ("Sudden swelling in my face and hands and a bad headache. Midwife said it was nothing"
+     " last week", U),
+    ("Felt faint and collapsed at work. It was nothing probably", E),
+    ("It was just a cramp at first, then my calf went red and swollen and hot", U),
+    ("The pain in my chest goes up my neck and back down to my arm", E),
+    ("The doctor said it was fine on Monday. BP 165/110", U),
+    ("Midwife said everything looked ok. Temp 39.4", U),
+    ("Baby not moving much, still kicks a bit", U),
+    ("My baby has barely moved, still moving a tiny bit", U),
+    ("I get the odd headache. I'm breathless and wheezy", E),
+    ("I've felt sick the whole pregnancy and now I'm short of breath", E),
+    ("My hand suddenly went numb and tingly, my feet are swollen too", E),
+    ("I've had Braxton Hicks before but this is severe pain in my belly that won't go away",
+     U),
+    ("I'm 35 weeks pregnant and have been vomiting for 5 weeks", U),
+    ("I've been having dizzy spells all day and it won't pass", U),
+    ("My calf is swollen and my heart keeps skipping beats", E),
+    ("I have SPD and I'm bleeding heavily", E),
+    ("Flashes of light and pain behind my eyes", U),
+    ("I slumped on the couch all day with cramps", U),  # cramps all day; not a faint
     # A belief is not an outcome.
     ("I told myself it was nothing, my left calf was red and hot", U),
     ("I was sure everything was fine, but my face and hands were suddenly puffy", U),
