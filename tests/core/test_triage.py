@@ -327,7 +327,9 @@ WORD_SENSES = [
     ("her face puffed up very quickly this afternoon", U),
     ("ten days after the birth she is acting strangely and not herself", E),
     ("she keeps saying someone wants to kill the baby", E),
-    ("up all night after feeding my daughter, I've started hearing voices", E),
+    ("up all night feeding the baby, and now I've started hearing voices", E),
+    # A son or daughter may be an older child: bleeding in pregnancy stays urgent.
+    ("I am 30 weeks, after feeding my son I noticed some bleeding", U),
     ("a warm rush when I stood up and my legs are smeared with blood, 22 weeks", E),
     ("I only need to call if I get a headache or blurry vision, which hasn't happened", N),
     ("the baby is still kicking away like mad this morning", N),
