@@ -205,28 +205,6 @@ class MemoryTexting:
     def __init__(self) -> None:
         self.tables = Tables()
 
-    def read_conversation(
-        self, number: str, *, locale_for: Callable[[str], str], at: datetime
-    ) -> Conversation:
-        key = phone.e164(number)
-        found = self.tables.people.get(key)
-        stopped = key in self.tables.stopped
-        if found is None:
-            return Conversation(None, locale_for(key), {}, stopped, None, 0)
-        sub = self.tables.subscriptions.get(found.id)
-        schedule = None if sub is None else Schedule(sub.at, sub.zone, sub.active)
-        return Conversation(found.id, found.locale, copy.deepcopy(found.state), stopped,
-                            found.window_start, found.window_replies, schedule,
-                            version=_version(found))
-
-    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
-        mine, everyone = self.tables.budgets.get(key), self.tables.budgets.get(EVERYONE)
-        return Spent(
-            replies=0 if mine is None else in_window(mine[0], mine[1], at, window),
-            escalations=0 if mine is None else in_window(mine[0], mine[2], at, window),
-            everyone=0 if everyone is None else in_window(everyone[0], everyone[1], at, window),
-        )
-
     def read_turn(
         self,
         number: str,
@@ -236,8 +214,24 @@ class MemoryTexting:
         at: datetime,
         window: timedelta,
     ) -> tuple[Conversation, Spent]:
-        return (self.read_conversation(number, locale_for=locale_for, at=at),
-                self.spent(budget_key, at, window))
+        key = phone.e164(number)
+        found = self.tables.people.get(key)
+        stopped = key in self.tables.stopped
+        if found is None:
+            conversation = Conversation(None, locale_for(key), {}, stopped, None, 0)
+        else:
+            sub = self.tables.subscriptions.get(found.id)
+            schedule = None if sub is None else Schedule(sub.at, sub.zone, sub.active)
+            conversation = Conversation(
+                found.id, found.locale, copy.deepcopy(found.state), stopped,
+                found.window_start, found.window_replies, schedule, version=_version(found),
+            )
+        mine, everyone = self.tables.budgets.get(budget_key), self.tables.budgets.get(EVERYONE)
+        return conversation, Spent(
+            replies=0 if mine is None else in_window(mine[0], mine[1], at, window),
+            escalations=0 if mine is None else in_window(mine[0], mine[2], at, window),
+            everyone=0 if everyone is None else in_window(everyone[0], everyone[1], at, window),
+        )
 
     def processed_reply(self, sid: str) -> str | None:
         found = self.tables.processed.get(sid)

@@ -46,10 +46,6 @@ def spent_from(rows: Any, key: str, at: datetime, window: timedelta) -> Spent:
     )
 
 
-def spent(session: Session, key: str, at: datetime, window: timedelta) -> Spent:
-    return spent_from(session.connection().execute(SPENT, {"key": key}), key, at, window)
-
-
 #: The counting statement: a row per key (the number's and "*"); a stored row whose window
 #: is still running at :at (started after :expired, not after :at) counts one more, else
 #: its window starts again at :at. Written out (the same text on both databases): a

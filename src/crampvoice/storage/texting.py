@@ -155,12 +155,6 @@ class SqlTexting:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def read_conversation(
-        self, number: str, *, locale_for: Callable[[str], str], at: datetime
-    ) -> Conversation:
-        with _translated(), self.store.read_connection() as connection:
-            return conversations.read_conversation(connection, number, locale_for=locale_for)
-
     def read_turn(
         self,
         number: str,
@@ -178,10 +172,6 @@ class SqlTexting:
     def processed_reply(self, sid: str) -> str | None:
         with _translated(), self.store.read() as session:
             return conversations.processed_reply(session, sid)
-
-    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
-        with _translated(), self.store.read() as session:
-            return budgets.spent(session, key, at, window)
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:

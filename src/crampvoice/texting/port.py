@@ -169,18 +169,6 @@ class TextingTransaction(Protocol):
 
 
 class TextingStorage(Protocol):
-    def read_conversation(
-        self, number: str, *, locale_for: Callable[[str], str], at: datetime
-    ) -> Conversation:
-        """Where the person texting from `number` stands (`locale_for` a new number),
-        read without taking or waiting for any write lock."""
-        ...
-
-    def spent(self, key: str, at: datetime, window: timedelta) -> Spent:
-        """The reply budget's counters for `key` (a number's keyed hash) and everyone,
-        read with the conversation (no lock; `spend` in the turn's write counts)."""
-        ...
-
     def read_turn(
         self,
         number: str,
@@ -190,7 +178,10 @@ class TextingStorage(Protocol):
         at: datetime,
         window: timedelta,
     ) -> tuple[Conversation, Spent]:
-        """`read_conversation` and `spent` together, in one read (what a turn reads)."""
+        """Where the person texting from `number` stands (`locale_for` a new number), and
+        the reply budget's counters for `budget_key` (a number's keyed hash) and everyone:
+        one read, without taking or waiting for any write lock (`spend` in the turn's
+        write counts)."""
         ...
 
     def processed_reply(self, sid: str) -> str | None:
