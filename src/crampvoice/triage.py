@@ -74,6 +74,8 @@ MAX_GAP = 4
 NEGATION_REACH = 5
 SITE_REACH = 4
 _AND = frozenset({"and", "or", "&"})  # between two sites said together
+BELIEF_REACH = 3  # words before an outcome that can make it a belief ("I was sure ...")
+OPENING_REACH = 2  # words after an outcome that can open a complaint ("... fine until")
 PRESENT_REACH = 5  # a word of the present tense this close to a finding keeps it happening now
 
 
@@ -495,6 +497,18 @@ class Mention:
     sites: tuple[str, ...] = ()
 
 
+def _said_together(
+    bound: tuple[str, ...], together: Mapping[str, tuple[frozenset[str], int]], at: int
+) -> tuple[str, ...]:
+    """`bound` with the sites said together with each ("hands and feet"), for a finding
+    at word `at` that comes after the group."""
+    widened: list[str] = []
+    for site in bound:
+        group, end = together.get(site, (frozenset({site}), 0))
+        widened += sorted(group) if at >= end else [site]
+    return tuple(dict.fromkeys(widened))
+
+
 class Triage:
     """The triage engine for one language's vocabulary."""
 
@@ -537,7 +551,7 @@ class Triage:
         if story or verdict is not None:
             # A story that is over: what is not said in the present tense is the past. A
             # verdict closes only what was told before it ends: what follows happened next.
-            until = (len(reading.clauses), 0) if story or verdict is None else verdict
+            until = verdict if verdict is not None and not story else (len(reading.clauses), 0)
 
             def now(m: Mention) -> bool:
                 return (m.clause, m.start) >= until or any(
@@ -620,8 +634,8 @@ class Triage:
             for name, start, end in self.vocab.cues.find(words) + self.vocab.typed_cues.find(typed)
             if name not in ("story", "verdict")
             or not (
-                self.vocab.belief.intersection(typed[max(0, start - 3) : start])
-                or self.vocab.not_story_before.intersection(typed[end : end + 2])
+                self.vocab.belief.intersection(typed[max(0, start - BELIEF_REACH) : start])
+                or self.vocab.not_story_before.intersection(typed[end : end + OPENING_REACH])
             )
         ]
         status = self._scope(clause, cues, covered, findings)
@@ -649,15 +663,7 @@ class Triage:
                     )
                 else:
                     bound = last_site
-                bound = tuple(
-                    dict.fromkeys(
-                        x
-                        for b in bound
-                        for x in sorted(
-                            together[b][0] if b in together and s >= together[b][1] else {b}
-                        )
-                    )
-                )
+                bound = _said_together(bound, together, s)
             mentions.append(Mention(n, kind, number, s, e, status[s], bound))
         verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
         return mentions, {name for name, _, _ in cues}, verdict_end
