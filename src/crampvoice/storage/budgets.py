@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from crampvoice.storage.models import ReplyBudget, UTCDateTime
+from crampvoice.storage.prepared import Prepared
 from crampvoice.texting.budget import EVERYONE, Spent, in_window
 
 _TABLE = ReplyBudget.__table__
@@ -29,6 +30,7 @@ _C = _TABLE.c
 SPENT: Select[Any] = select(_C.key, _C.window_start, _C.replies, _C.escalations).where(
     _C.key.in_([bindparam("key"), EVERYONE])
 )
+RUN_SPENT = Prepared(SPENT)
 
 
 def spent_from(rows: Any, key: str, at: datetime, window: timedelta) -> Spent:
@@ -68,12 +70,15 @@ _SPEND = text(
 )
 
 
+_RUN_SPEND = Prepared(_SPEND)
+
+
 def spend(
     connection: Connection, key: str, at: datetime, window: timedelta, *, escalation: bool
 ) -> None:
     """One reply counted for `key` (and as an escalation) and for everyone: one statement."""
-    connection.execute(
-        _SPEND,
+    _RUN_SPEND.rowcount(
+        connection,
         {"key": key, "at": at, "expired": at - window, "escalation": int(escalation)},
     )
 

@@ -30,6 +30,7 @@ from crampvoice.storage.models import (
     Subscription,
 )
 from crampvoice.storage.people import number_key
+from crampvoice.storage.prepared import Prepared
 from crampvoice.texting.budget import EVERYONE, Spent, in_window
 from crampvoice.texting.port import Conflict, Conversation, TurnEvent
 
@@ -107,6 +108,17 @@ _SAVE = (
     )
 )
 _EVENT = insert(Event.__table__)  # type: ignore[arg-type]
+_EVENT_COLUMNS = ("at", "channel", "intent", "triage", "locale", "answered", "sender", "text")
+_RECORD_COLUMNS = ("sid", "person_id", "reply", "created_at")
+
+# The same statements as the turn runs them, on the driver's cursor (`prepared`).
+_RUN_READ_TURN = Prepared(_READ_TURN)
+_RUN_READ = Prepared(_READ)
+_RUN_STOPPED = Prepared(_STOPPED)
+_RUN_ADD = Prepared(_ADD)
+_RUN_SAVE = Prepared(_SAVE)
+_RUN_RECORD = Prepared(_RECORD, column_keys=_RECORD_COLUMNS)
+_RUN_EVENT = Prepared(_EVENT, column_keys=_EVENT_COLUMNS)
 
 
 def read_conversation(
@@ -115,9 +127,9 @@ def read_conversation(
     """Where the person texting from `number` stands, in one query (two for a new number),
     holding no lock: `save_turn` checks nothing changed meanwhile."""
     key = number_key(number)
-    row = connection.execute(_READ, {"number": key}).one_or_none()
+    row = _RUN_READ.one_or_none(connection, {"number": key})
     if row is None:
-        stopped = connection.execute(_STOPPED, {"number": key}).first() is not None
+        stopped = bool(_RUN_STOPPED.rows(connection, {"number": key}))
         return Conversation(None, locale_for(key), {}, stopped, None, 0)
     bedtime = None if row[7] is None else Schedule(row[6], row[7], bool(row[8]))
     return Conversation(
@@ -138,10 +150,10 @@ def read_turn(
     """`read_conversation` and the reply budgets: one statement for a known number (three
     for a new one), no lock."""
     key = number_key(number)
-    row = connection.execute(_READ_TURN, {"number": key, "key": budget_key}).one_or_none()
+    row = _RUN_READ_TURN.one_or_none(connection, {"number": key, "key": budget_key})
     if row is None:
         conversation = read_conversation(connection, number, locale_for=locale_for)
-        rows = connection.execute(budgets.SPENT, {"key": budget_key})
+        rows = budgets.RUN_SPENT.rows(connection, {"key": budget_key})
         return conversation, budgets.spent_from(rows, budget_key, at, window)
     bedtime = None if row[7] is None else Schedule(row[6], row[7], bool(row[8]))
     conversation = Conversation(
@@ -183,20 +195,20 @@ def save_turn(
     }
     if conversation.person_id is None:
         values.update(number=number_key(number), locale=conversation.locale, at=at)
-        person_id = int(connection.execute(_ADD, values).scalar_one())
+        person_id = int(_RUN_ADD.scalar_one(connection, values))
     else:
         person_id = conversation.person_id
         version = conversation.version
         saved_at = at if version is None or at > version else version + _TICK
         values.update(person_id=person_id, version=version, at=saved_at)
-        if connection.execute(_SAVE, values).rowcount != 1:
+        if _RUN_SAVE.rowcount(connection, values) != 1:
             raise Conflict("the conversation changed since it was read")
-    connection.execute(
-        _RECORD, {"sid": sid, "person_id": person_id, "reply": reply, "created_at": at}
+    _RUN_RECORD.rowcount(
+        connection, {"sid": sid, "person_id": person_id, "reply": reply, "created_at": at}
     )
     if event is not None:
-        connection.execute(
-            _EVENT,
+        _RUN_EVENT.rowcount(
+            connection,
             {
                 "at": at,
                 "channel": event.channel,

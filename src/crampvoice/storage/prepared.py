@@ -1,0 +1,132 @@
+"""SQLAlchemy Core statements for the webhook's hot path, compiled once per database and
+run on the driver's cursor.
+
+SQLAlchemy spends more on one `Connection.execute` (the cache key, the execution context,
+the result object) than SQLite spends running the statement: four times the statements'
+own cost in a turn (`make bench`, `bench turn`). A `Prepared` statement is still built
+with SQLAlchemy Core, so its SQL is the dialect's own (`?` for SQLite, `%(name)s` for
+psycopg) and its values go through the same type processors as `execute` would apply
+(aware UTC datetimes, JSON, booleans); it only skips the per-call machinery. It runs on
+the connection's transaction, and a driver error is raised as SQLAlchemy's error
+(`IntegrityError` for a taken unique key), so callers handle both paths alike.
+
+    _READ = Prepared(select(Person.id, Person.state).where(Person.number == bindparam("n")))
+    row = _READ.one_or_none(connection, {"n": key})
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...] | None  # positional drivers (SQLite): the values in this order
+    defaults: dict[str, Any]  # values written into the statement (`bindparam("k", "*")`)
+    binds: tuple[tuple[str, Processor], ...]
+    results: tuple[Processor, ...]  # one per selected or returned column
+
+
+class Prepared:
+    """A Core statement compiled on first use for each dialect (see the module's doc)."""
+
+    def __init__(self, statement: ClauseElement, *, column_keys: Sequence[str] = ()) -> None:
+        self.statement = statement
+        self._column_keys = list(column_keys) or None  # an INSERT's columns, as bound
+        self._compiled: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is not None:
+            return found
+        with self._lock:
+            compiled = self.statement.compile(dialect=dialect, column_keys=self._column_keys)
+            named = getattr(compiled, "binds", {})  # name -> BindParameter
+            binds = tuple(
+                (name, bind.type.dialect_impl(dialect).bind_processor(dialect))
+                for name, bind in named.items()
+            )
+            defaults = {name: bind.value for name, bind in named.items() if not bind.required}
+            columns = getattr(self.statement, "exported_columns", ())  # SELECT or RETURNING
+            results = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in columns
+            )
+            positional = getattr(compiled, "positiontup", None) if dialect.positional else None
+            found = _Compiled(
+                str(compiled), tuple(positional) if positional else None, defaults, binds,
+                results,
+            )
+            self._compiled[dialect.name] = found
+            return found
+
+    def run(self, connection: Connection, values: Mapping[str, Any]) -> Any:
+        """Execute on `connection`'s driver connection; the driver's cursor."""
+        dialect = connection.dialect
+        prepared = self._for(dialect)
+        params = {**prepared.defaults, **values}
+        for name, process in prepared.binds:
+            if process is not None:
+                params[name] = process(params[name])
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        try:
+            if prepared.names is not None:
+                cursor.execute(prepared.sql, [params[name] for name in prepared.names])
+            else:
+                cursor.execute(prepared.sql, params)
+        except dialect.loaded_dbapi.Error as error:
+            cursor.close()
+            raise DBAPIError.instance(
+                prepared.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True,
+                dialect=dialect,
+            ) from error
+        return cursor
+
+    def rowcount(self, connection: Connection, values: Mapping[str, Any]) -> int:
+        cursor = self.run(connection, values)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        cursor = self.run(connection, values)
+        try:
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
+        processors = self._for(connection.dialect).results
+        return [
+            tuple(
+                value if p is None else p(value)
+                for p, value in zip(processors, row, strict=True)
+            )
+            for row in fetched
+        ]
+
+    def one_or_none(
+        self, connection: Connection, values: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        found = self.rows(connection, values)
+        if len(found) > 1:
+            raise ValueError(f"more than one row: {self._for(connection.dialect).sql[:80]}")
+        return found[0] if found else None
+
+    def scalar_one(self, connection: Connection, values: Mapping[str, Any]) -> Any:
+        found = self.one_or_none(connection, values)
+        if found is None:
+            raise ValueError(f"no row: {self._for(connection.dialect).sql[:80]}")
+        return found[0]

@@ -1,0 +1,76 @@
+"""The hot path's prepared statements (`crampvoice.storage.prepared`) give what SQLAlchemy's
+own `execute` gives, on SQLite and PostgreSQL: the same rows with the same types (aware
+UTC datetimes, JSON, booleans), RETURNING, row counts, defaults written into the
+statement, SQLAlchemy's errors, and the connection's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from crampvoice.storage import Store, upgrade
+from crampvoice.storage.models import OptOut, Person
+from crampvoice.storage.prepared import Prepared
+
+AT = datetime(2026, 3, 29, 0, 59, 59, 123456, tzinfo=UTC)
+PEOPLE = Person.__table__
+
+ADD = Prepared(
+    insert(PEOPLE)  # type: ignore[arg-type]
+    .values(
+        number=bindparam("number"), locale="en-GB", state=bindparam("state"),
+        scheduled_sends=True, consecutive_failures=0, window_replies=0,
+        created_at=bindparam("at"), updated_at=bindparam("at"),
+    )
+    .returning(Person.id)
+)
+READ = select(
+    Person.number, Person.locale, Person.state, Person.scheduled_sends, Person.updated_at,
+).where(Person.number == bindparam("number"))
+RENAME = Prepared(
+    update(PEOPLE).where(Person.number == bindparam("old")).values(number=bindparam("new"))  # type: ignore[arg-type]
+)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    upgrade(database_url)
+    store = Store(database_url)
+    yield store
+    store.dispose()
+
+
+def test_rows_are_the_ones_execute_gives(store: Store) -> None:
+    state = {"step": 2, "pending": None, "words": ["cramp", "calf"]}
+    with store.connection() as connection:
+        person_id = ADD.scalar_one(connection, {"number": "hash-1", "state": state, "at": AT})
+    assert isinstance(person_id, int)
+    with store.lookup() as connection:
+        mine = Prepared(READ).one_or_none(connection, {"number": "hash-1"})
+        theirs = connection.execute(READ, {"number": "hash-1"}).one()
+    assert mine == tuple(theirs) == ("hash-1", "en-GB", state, True, AT)
+    assert mine is not None and mine[4].tzinfo is not None  # an aware UTC datetime
+
+
+def test_nothing_found_counts_and_written_in_defaults(store: Store) -> None:
+    with store.connection() as connection:
+        ADD.scalar_one(connection, {"number": "hash-2", "state": {}, "at": AT})
+        assert RENAME.rowcount(connection, {"old": "hash-2", "new": "hash-3"}) == 1
+        assert RENAME.rowcount(connection, {"old": "nobody", "new": "hash-4"}) == 0
+        opted = Prepared(select(OptOut.number).where(OptOut.number == bindparam("n", "hash-3")))
+        assert opted.rows(connection, {}) == []
+        assert Prepared(READ).one_or_none(connection, {"number": "hash-2"}) is None
+
+
+def test_a_taken_key_is_sqlalchemys_integrity_error_and_rolls_back(store: Store) -> None:
+    with store.connection() as connection:
+        ADD.scalar_one(connection, {"number": "hash-5", "state": {}, "at": AT})
+    with pytest.raises(IntegrityError), store.connection() as connection:
+        ADD.scalar_one(connection, {"number": "hash-6", "state": {}, "at": AT})
+        ADD.scalar_one(connection, {"number": "hash-5", "state": {}, "at": AT})
+    with store.lookup() as connection:  # the whole transaction is gone, hash-6 too
+        assert Prepared(READ).one_or_none(connection, {"number": "hash-6"}) is None
