@@ -7,7 +7,7 @@ damaged or foreign value reads back as a fresh conversation rather than an error
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from crampvoice.intents import GUIDES
@@ -30,7 +30,9 @@ class State:
     bedtime: str | None = None  # "21:30": a bedtime asked for while its zone is asked
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if value not in (None, 0)}
+        # Every field is a str or an int: no deep copy needed (dataclasses.asdict makes one).
+        found = ((f.name, getattr(self, f.name)) for f in fields(self))
+        return {key: value for key, value in found if value not in (None, 0)}
 
     @classmethod
     def from_dict(cls, data: object) -> State:

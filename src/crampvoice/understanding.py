@@ -104,7 +104,11 @@ class Understander:
     def tokens(self, text: str) -> list[str]:
         """Lemmas of a message with synonyms applied."""
         tokens = self.phrasings.vocabulary.tokens(text)
+        present = set(tokens)  # every word that is or was in `tokens`: a cheap first test
         for phrase, replacement in self.phrasings.synonyms:
+            if phrase[0] not in present:
+                continue
+            present.update(replacement)
             start = find(tokens, phrase)
             while start >= 0:
                 tokens[start : start + len(phrase)] = replacement
