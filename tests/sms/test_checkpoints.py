@@ -1,0 +1,73 @@
+"""SQLite: the WAL reaches the database file in the background, not in a commit.
+
+A commit that crosses SQLite's autocheckpoint copies the WAL and syncs it while it holds
+the writer lock (4-5 ms, every ~80 turns), and every other writer waits behind it. The
+store's checkpointer thread does that copy away from any write instead."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from crampvoice.storage import Store, upgrade
+from crampvoice.storage.database import BACKSTOP_PAGES, CHECKPOINT_SECONDS
+
+
+def _in_the_file_alone(path: Path) -> int:
+    """Rows of `opt_outs` in the database file itself, the WAL not read (immutable)."""
+    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as connection:
+        count: int = connection.execute("SELECT count(*) FROM opt_outs").fetchone()[0]
+    connection.close()
+    return count
+
+
+def test_commits_reach_the_database_file_without_a_checkpoint_in_a_write(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crampvoice.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    store = Store(f"sqlite:///{path}")
+    try:
+        with store.engine.connect() as connection:
+            pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        assert pages == BACKSTOP_PAGES  # a backstop far above SQLite's 1,000 pages
+        for n in range(40):
+            with store.connection() as connection:
+                connection.execute(
+                    text("INSERT INTO opt_outs (number, source, created_at) "
+                         "VALUES (:n, 'sms', '2026-12-03 10:00:00')"),
+                    {"n": f"hash-{n}"},
+                )
+        deadline = time.monotonic() + 10 * CHECKPOINT_SECONDS + 5
+        while _in_the_file_alone(path) < 40 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _in_the_file_alone(path) == 40
+    finally:
+        store.dispose()
+
+
+def test_the_checkpointer_stops_with_its_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'crampvoice.sqlite3'}"
+    upgrade(url)
+    store = Store(url)
+    with store.connection() as connection:
+        connection.exec_driver_sql("DELETE FROM opt_outs")
+
+    def running() -> bool:
+        return any(t.name == "sqlite-checkpoint" and t.is_alive() for t in threading.enumerate())
+
+    assert running()
+    store.dispose()
+    deadline = time.monotonic() + 5 * CHECKPOINT_SECONDS + 5
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running()
+
+
+def test_postgresql_and_memory_databases_have_no_checkpointer() -> None:
+    assert Store("sqlite://").checkpointer is None
+    assert Store("postgresql://crampvoice@127.0.0.1:1/none").checkpointer is None
