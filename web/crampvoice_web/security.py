@@ -32,6 +32,7 @@ pages' blueprints are registered):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -351,14 +352,18 @@ def _check_origin() -> Any:
     return None
 
 
-def _headers(response: Response) -> Response:
+def _headers(response: Response, *, https: bool) -> Response:
+    """The headers above on every response, unless a view set its own; HSTS when served
+    over https (or `https`: the public URL is)."""
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 (Headers: a list)
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    public = str(current_app.config.get("CRAMPVOICE_PUBLIC_URL") or "")
-    if request.is_secure or urlsplit(public).scheme == "https":
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if name.lower() not in present:
+            headers.add(name, value)
+    if (https or request.is_secure) and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", HSTS)
     if not CACHEABLE.match(request.endpoint or ""):
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -400,5 +405,6 @@ def init_app(app: Flask, expired_login: Callable[[], str]) -> None:
     app.extensions[EXTENSION] = Security(guard, sessions, csrf)
     # Before CSRFProtect's own check, so a cross-site POST is refused as such.
     app.before_request_funcs.setdefault(None, []).insert(0, _check_origin)
-    app.after_request(_headers)
+    https = urlsplit(str(config.get("CRAMPVOICE_PUBLIC_URL") or "")).scheme == "https"
+    app.after_request(functools.partial(_headers, https=https))
     app.register_error_handler(CSRFError, lambda error: _csrf_refused(error, expired_login))
