@@ -3,7 +3,8 @@
     gunicorn --workers 2 --preload --bind 0.0.0.0:8000 crampvoice_web.wsgi:app
 
 `--preload` migrates the database, loads the advice content and answers one message
-(loading what the core loads on first use) once, before the workers fork. Production
+(loading what the core loads on first use) once, before the workers fork, and freezes
+it out of the garbage collector's walks (`gc.freeze`). Production
 settings are checked first (`crampvoice.production.check_web`: a public https
 CRAMPVOICE_PUBLIC_URL, DATABASE_URL, a strong TWILIO_AUTH_TOKEN and CRAMPVOICE_SECRET_KEY,
 no debug mode); an unsafe one stops it with one line on stderr
@@ -13,6 +14,7 @@ CRAMPVOICE_LOG_LEVEL (default INFO). An unset CRAMPVOICE_CONTACT is logged as a 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 
@@ -36,6 +38,9 @@ def _start() -> Flask:
     # (the lemmatizer's dictionary, about 0.2 s) is loaded once and shared by every worker,
     # and no worker's first text waits for it.
     services(app).core.respond("my calf cramps at night")
+    # What is loaded now lives as long as the process: out of the garbage collector's
+    # reach, so no collection walks it again (and forked workers keep sharing its pages).
+    gc.freeze()
     return app
 
 
