@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -155,7 +156,9 @@ def _check_term(term: str) -> None:
 
 
 class Matcher:
-    """Finds named terms in a clause's words, indexed by their first word.
+    """Finds named terms in a clause's words, indexed by their first word, and terms whose
+    second part is a word also by their second: a clause only tries the terms its own
+    word pairs can start ("i have" tries far fewer terms than every term that starts "i").
 
     Terms are compiled (their words reduced to base forms) on first use, so that a
     process that never reads free text never loads the lemmatizer's dictionary.
@@ -164,31 +167,51 @@ class Matcher:
     def __init__(self, named: Iterable[tuple[str, str]], normaliser: Words) -> None:
         self._named = tuple(named)
         self._normaliser = normaliser
-        self._index: dict[str, list[tuple[str, Term]]] | None = None
+        self._index: tuple[_Index, _PairIndex] | None = None
         self._lock = threading.Lock()
 
-    def _compiled(self) -> dict[str, list[tuple[str, Term]]]:
+    def _compiled(self) -> tuple[_Index, _PairIndex]:
         with self._lock:
             if self._index is None:
-                index: dict[str, list[tuple[str, Term]]] = {}
-                for name, phrase in self._named:
+                single: _Index = {}  # first word -> terms that are one word, or a gap next
+                pairs: _PairIndex = {}  # (first, second) -> terms of two words or more
+                for order, (name, phrase) in enumerate(self._named):
                     term = _compile(phrase, self._normaliser)
                     first = term.parts[0]
                     assert first is not None
+                    second = term.parts[1] if len(term.parts) > 1 else None
                     for word in first:
-                        index.setdefault(word, []).append((name, term))
-                self._index = index
+                        if second is None:
+                            single.setdefault(word, []).append((order, name, term))
+                        else:
+                            for following in second:
+                                pairs.setdefault((word, following), []).append(
+                                    (order, name, term)
+                                )
+                self._index = (single, pairs)
             return self._index
 
     def find(self, words: Sequence[str]) -> list[tuple[str, int, int]]:
-        index = self._index if self._index is not None else self._compiled()
+        single, pairs = self._index if self._index is not None else self._compiled()
         found: list[tuple[str, int, int]] = []
+        last = len(words) - 1
         for start, word in enumerate(words):
-            for name, term in index.get(word, ()):
+            candidates = single.get(word, ())
+            if start < last:
+                paired = pairs.get((word, words[start + 1]))
+                if paired:  # in the terms' order, as one index would give them
+                    candidates = sorted([*candidates, *paired], key=_ORDER) if candidates \
+                        else paired
+            for _, name, term in candidates:
                 end = _match(words, term.parts, start)
                 if end > 0:
                     found.append((name, start, end))
         return found
+
+
+_Index = dict[str, list[tuple[int, str, Term]]]
+_PairIndex = dict[tuple[str, str], list[tuple[int, str, Term]]]
+_ORDER = operator.itemgetter(0)  # a term's place in the vocabulary file
 
 
 # --------------------------------------------------------------------------- data
