@@ -430,8 +430,14 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
                     out.update(f"{finding}~{atom}" for finding in subject)
             return frozenset(out)
 
+        def perhaps(alternatives: frozenset[str]) -> frozenset[str]:
+            # When unsure what a modifier is said of, the higher reading: `finding?modifier`
+            # completes an `all` and never counts in a `none`.
+            return alternatives | {a.replace("~", "?") for a in alternatives if "~" in a}
+
         return Condition(
-            tuple(items["all"][:1]) + tuple(bound(item, "all") for item in items["all"][1:]),
+            tuple(perhaps(item) for item in items["all"][:1])
+            + tuple(perhaps(bound(item, "all")) for item in items["all"][1:]),
             tuple(bound(item, "none") for item in items["none"]),
         )
 
@@ -545,6 +551,8 @@ class Mention:
     about: tuple[tuple[int, int, str], ...] = ()
     #: For a modifier its clause gives no finding to (`Said.carry`), until it is carried.
     carry: frozenset[str] | None = None
+    #: For a modifier: the findings it is perhaps said of (`Said.perhaps`).
+    perhaps: tuple[tuple[int, int, str], ...] = ()
 
 
 Key = tuple[int, int, str]  # a finding's mention: (clause, start, concept)
@@ -557,6 +565,10 @@ class Said:
 
     about: tuple[Key, ...] = ()
     carry: frozenset[str] | None = None
+    #: Findings it is perhaps said of: told before it in its sentence, the modifier in a
+    #: part naming another place (`finding?modifier`: it completes a rule's `all`, never
+    #: counts in its `none`: when unsure, the higher reading).
+    perhaps: tuple[Key, ...] = ()
 
 
 def _said_together(
@@ -630,6 +642,7 @@ def _bind(
         if k == "finding"
     )
     bound_to = {s: frozenset(at) for n, k, s, _, at in spans if k == "finding"}
+    anywhere = frozenset(site for at in bound_to.values() for site in at)
     # Findings said together share what is said of them: "my calf is swollen, red and hot".
     group: dict[int, int] = {}
     for index, (s, _, _, _) in enumerate(findings):
@@ -666,7 +679,12 @@ def _bind(
         # A place of its own part, not inside the modifier's words ("one leg").
         places = frozenset(n for s, _, n in sites if part(s) == here and not start <= s < end)
         said: tuple[Key, ...] | None = None
+        perhaps: tuple[Key, ...] = ()
         for other in [*range(here - 1, -1, -1), *range(here + 1, len(boundaries) + 1)]:
+            if not perhaps and other < here:  # what it would be said of but for the place
+                perhaps = together(
+                    fs for fs, _, _, _ in findings if part(fs) == other and fs not in negated
+                )
             in_part = [
                 fs for fs, _, _, at in findings
                 if part(fs) == other and fs not in negated
@@ -679,10 +697,13 @@ def _bind(
             if in_part:
                 said = together(in_part)
                 break
-            if not places and any(part(s) == other for s, _, _ in sites):
-                said = ()  # another place is named first: said of it, not of a finding
+            named = frozenset(n for s, _, n in sites if part(s) == other and n not in anywhere)
+            if not places and named:
+                places = named  # another place is named first: said of a finding at it
                 break
-        bound[(name, start)] = Said(said or (), places if said is None else None)
+        if said is not None:
+            perhaps = ()
+        bound[(name, start)] = Said(said or (), places if said is None else None, perhaps)
     at_places = {(number, s, n): at for s, _, n, at in findings}
     told = [s for s, _, _, _ in findings if s not in negated]
     if not told:
@@ -929,7 +950,7 @@ class Triage:
             mentions.append(
                 Mention(
                     n, concepts[n].kind, number, s, e, scope, placed[(n, s)], said.about,
-                    said.carry,
+                    said.carry, said.perhaps,
                 )
             )
         verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
@@ -1013,13 +1034,17 @@ class Triage:
             # the finding's sites; a modifier of place at the sites both are at ("my left
             # hip aches and my feet swell": one side is the hip's).
             place = self.vocab.concepts[m.concept].place
-            for key in m.about:
-                finding = reported.get(key)
-                if finding is not None:
-                    atoms.add(f"{finding.concept}~{m.concept}")
+            for keys, said in ((m.about, "~"), (m.perhaps, "?")):
+                for key in keys:
+                    finding = reported.get(key)
+                    if finding is None:
+                        continue
+                    atoms.add(f"{finding.concept}{said}{m.concept}")
                     sites = [s for s in finding.sites if s in m.sites or not place]
                     sites = sites or list(finding.sites)
-                    atoms.update(f"{finding.concept}@{s}~{m.concept}" for s in sites or ("-",))
+                    atoms.update(
+                        f"{finding.concept}@{s}{said}{m.concept}" for s in sites or ("-",)
+                    )
         # Readings and temperatures belong to the story when the message is one that is
         # over and says nothing now ("...179/100. They admitted me").
         if not over:
