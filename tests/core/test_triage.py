@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from crampvoice import gsm, render
+from crampvoice.content import ContentError
 from crampvoice.engine import Core
 from crampvoice.evaluation import evaluate, read_corpus
 from crampvoice.state import State
-from crampvoice.triage import Level
+from crampvoice.triage import Level, load_vocabulary
 
 E, U, R, N = Level.EMERGENCY, Level.URGENT, Level.ROUTINE, Level.NONE
 
@@ -546,32 +547,47 @@ def test_level_in_real_language(core: Core, message: str, level: Level) -> None:
     assert core.assess(message).level is level, message
 
 
-#: Rows the engine gets wrong before issue 11 (marked, not hidden, until the binding lands).
-_BEFORE_BINDING = frozenset(
-    message
-    for message, _ in MODIFIERS_BIND_TO_THEIR_FINDING
-    if message.startswith((
-        "I've had a headache for a week", "My back pain is mild", "The heartburn has eased",
-        "Soaked through a pad", "I'm bleeding heavily and", "Pain in my left calf for three",
-        "My calf has swollen up", "I've felt dizzy all day", "I keep being sick",
-        "My calf suddenly cramped", "The worst cramp of my life", "My calf cramp was really",
-        "I had a quick calf cramp", "My heartburn is getting worse", "Sharp pain in my side",
-        "My left hip aches", "My heart skips a beat", "I get a bit dizzy",
-        "My left knee hurts", "Both my hands are numb", "Mild tummy cramps tonight",
-    ))
-)
+#: A finding with no site before it takes the first site said after it, even in another
+#: sentence ("...passing clots. My back aches": bleeding at the back). Not the binding of
+#: modifiers; left for its own fix.
+_SITE_FROM_A_LATER_SENTENCE = "I'm bleeding heavily and passing clots. My back aches a little."
 
 
 @pytest.mark.parametrize(
     ("message", "level"),
     [
-        pytest.param(m, lvl, marks=pytest.mark.xfail(strict=False)) if m in _BEFORE_BINDING
+        pytest.param(m, lvl, marks=pytest.mark.xfail(reason="site of a later sentence"))
+        if m == _SITE_FROM_A_LATER_SENTENCE
         else (m, lvl)
         for m, lvl in MODIFIERS_BIND_TO_THEIR_FINDING
     ],
 )
 def test_a_modifier_counts_only_for_its_finding(core: Core, message: str, level: Level) -> None:
     assert core.assess(message).level is level, message
+
+
+def _vocabulary_with(tmp_path: Path, rule: str) -> None:
+    source = Path(__file__).parents[2] / "shared" / "triage" / "en.toml"
+    path = tmp_path / "en.toml"
+    rule = f'[[rules]]\nlevel = "urgent"\nreason = "x"\n{rule}\n'
+    path.write_text(source.read_text(encoding="utf-8") + "\n" + rule, encoding="utf-8")
+    load_vocabulary(path, "en")
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        # `~` binds a modifier to a finding, not a finding to a finding...
+        ('all = ["headache~vision"]', "finding~a modifier"),
+        # ...and a modifier alone needs a finding to be said of.
+        ('all = ["postpartum", "severe"]', "said of no finding"),
+    ],
+)
+def test_a_rule_says_which_finding_a_modifier_is_said_of(
+    tmp_path: Path, rule: str, problem: str
+) -> None:
+    with pytest.raises(ContentError, match=problem):
+        _vocabulary_with(tmp_path, rule)
 
 
 @pytest.mark.parametrize(
