@@ -15,6 +15,7 @@ is the language-neutral reader:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import operator
@@ -222,6 +223,9 @@ class Concept:
     name: str
     kind: str
     plural_terms: frozenset[str] = frozenset()  # site words that name both sides as plurals
+    #: A modifier of where (one side, both sides): also said of a finding that takes its
+    #: site from the clause the modifier is said in ("My ankles swell. It hurts to walk.").
+    place: bool = False
 
 
 @dataclass(frozen=True)
@@ -286,6 +290,8 @@ class Vocabulary:
     belief: frozenset[str] = frozenset()
     #: Words (as typed) just after an outcome that make it the calm before what went wrong.
     not_story_before: frozenset[str] = frozenset()
+    #: First words (as typed) of a clause that goes on about the last finding told.
+    goes_on: frozenset[str] = frozenset()
     #: Concepts that make a message about legs, and about something else ([routing]).
     legs: frozenset[str] = frozenset()
     elsewhere: frozenset[str] = frozenset()
@@ -311,8 +317,10 @@ _SCOPES = (
     "past",
     "list_words",
     "story",
+    "parts",
+    "continues",
 )
-_ATOM = re.compile(r"(no:)?[a-z_]+(@([a-z_]+|-))?")
+_ATOM = re.compile(r"(no:)?[a-z_]+(@([a-z_]+|-))?(~[a-z_]+)?")
 
 
 def load_vocabulary(path: Path, language: str) -> Vocabulary:
@@ -329,7 +337,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key in scope:
         if key not in (
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
-            "not_story_before", _AS_TYPED, _VERDICT,
+            "not_story_before", "goes_on", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -346,11 +354,13 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         where = f"concepts.{key}"
         if not isinstance(table, dict):
             raise ContentError(name, where, "must be a table")
-        unknown = set(table) - {"kind", "terms", "exclude", "plural_terms"}
+        unknown = set(table) - {"kind", "terms", "exclude", "plural_terms", "place"}
         if unknown:
             raise ContentError(name, f"{where}.{sorted(unknown)[0]}", "unknown key")
         if table.get("kind") not in KINDS:
             raise ContentError(name, f"{where}.kind", f"one of {sorted(KINDS)}")
+        if "place" in table and (table["place"] is not True or table["kind"] != "modifier"):
+            raise ContentError(name, f"{where}.place", "only `place = true`, of a modifier")
         strings(table.get("terms"), f"{where}.terms")
         strings(table.get("exclude", []), f"{where}.exclude")
         strings(table.get("plural_terms", []), f"{where}.plural_terms")
@@ -360,6 +370,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     present = frozenset(strings(scope.get("present", []), "scope.present"))
     belief = frozenset(strings(scope.get("belief", []), "scope.belief"))
     not_story_before = frozenset(strings(scope.get("not_story_before", []), "scope.not_story_before"))
+    goes_on = frozenset(strings(scope.get("goes_on", []), "scope.goes_on"))
     not_present_after = frozenset(
         strings(scope.get("not_present_after", []), "scope.not_present_after")
     )
@@ -379,7 +390,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     excludes: list[tuple[str, str]] = []
     for key, table in concepts_raw.items():
         plural = frozenset(table.get("plural_terms", []))
-        concepts[key] = Concept(key, table["kind"], plural)
+        concepts[key] = Concept(key, table["kind"], plural, bool(table.get("place")))
         concept_terms += [(key, t) for t in checked(table["terms"], f"concepts.{key}.terms")]
         excludes += [(key, t) for t in checked(table.get("exclude", []), f"concepts.{key}")]
     cues = [
@@ -390,28 +401,68 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     typed_story = checked(strings(scope.get(_AS_TYPED, []), f"scope.{_AS_TYPED}"), _AS_TYPED)
     verdicts = checked(strings(scope.get(_VERDICT, []), f"scope.{_VERDICT}"), _VERDICT)
 
+    def kind(concept: str) -> str:
+        return concepts.get(concept, Concept("", "")).kind
+
     def condition(table: dict[str, Any], where: str) -> Condition:
-        items: dict[str, tuple[frozenset[str], ...]] = {}
+        items: dict[str, list[frozenset[str]]] = {}
         for part in ("all", "none"):
             parsed = []
             for item in table.get(part, []):
                 alternatives = frozenset(str(item).split("|"))
                 for atom in alternatives:
                     match = _ATOM.fullmatch(atom)
-                    concept = atom.removeprefix("no:").split("@")[0]
-                    site = atom.split("@")[1] if "@" in atom else None
+                    said, _, modifier = atom.partition("~")
+                    concept = said.removeprefix("no:").split("@")[0]
+                    site = said.split("@")[1] if "@" in said else None
                     if not match or concept not in concepts:
                         raise ContentError(name, f"{where}.{part}", f"{atom!r}: no such concept")
-                    if (
-                        site not in (None, "-")
-                        and concepts.get(site, Concept("", "")).kind != "site"
-                    ):
+                    if site not in (None, "-") and kind(site) != "site":
                         raise ContentError(name, f"{where}.{part}", f"{atom!r}: no such site")
+                    if modifier and (
+                        kind(modifier) != "modifier" or kind(concept) != "finding" or
+                        said.startswith("no:")
+                    ):
+                        raise ContentError(
+                            name, f"{where}.{part}", f"{atom!r}: a finding~a modifier"
+                        )
                 parsed.append(alternatives)
-            items[part] = tuple(parsed)
+            items[part] = parsed
         if not items["all"]:
             raise ContentError(name, f"{where}.all", "at least one item")
-        return Condition(items["all"], items["none"])
+        # A modifier named alone is said of the finding of the first item of `all`: in
+        # `all = ["headache", "severe"], none = ["resolved"]`, "severe" is `headache~severe`.
+        subject = [
+            atom for atom in items["all"][0]
+            if "~" not in atom and not atom.startswith("no:")
+            and kind(atom.split("@")[0]) == "finding"
+        ]
+
+        def bound(alternatives: frozenset[str], part: str) -> frozenset[str]:
+            out: set[str] = set()
+            for atom in alternatives:
+                if kind(atom) != "modifier":  # a bare name: no site, no binding, no "no:"
+                    out.add(atom)
+                elif not subject:
+                    raise ContentError(
+                        name, f"{where}.{part}",
+                        f"{atom!r}: said of no finding (the first item of `all` names none;"
+                        " write finding~modifier or modifier@site)",
+                    )
+                else:
+                    out.update(f"{finding}~{atom}" for finding in subject)
+            return frozenset(out)
+
+        def perhaps(alternatives: frozenset[str]) -> frozenset[str]:
+            # When unsure what a modifier is said of, the higher reading: `finding?modifier`
+            # completes an `all` and never counts in a `none`.
+            return alternatives | {a.replace("~", "?") for a in alternatives if "~" in a}
+
+        return Condition(
+            tuple(perhaps(item) for item in items["all"][:1])
+            + tuple(perhaps(bound(item, "all")) for item in items["all"][1:]),
+            tuple(bound(item, "none") for item in items["none"]),
+        )
 
     def level(value: Any, where: str) -> Level:
         try:
@@ -493,6 +544,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         not_present_after=not_present_after,
         belief=belief,
         not_story_before=not_story_before,
+        goes_on=goes_on,
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
@@ -518,6 +570,28 @@ class Mention:
     end: int
     status: str = "reported"  # or negated, hypothetical, other (someone else's), past
     sites: tuple[str, ...] = ()
+    #: For a modifier: the findings it is said of, each as (clause, start, concept).
+    about: tuple[tuple[int, int, str], ...] = ()
+    #: For a modifier its clause gives no finding to (`Said.carry`), until it is carried.
+    carry: frozenset[str] | None = None
+    #: For a modifier: the findings it is perhaps said of (`Said.perhaps`).
+    perhaps: tuple[tuple[int, int, str], ...] = ()
+
+
+Key = tuple[int, int, str]  # a finding's mention: (clause, start, concept)
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a modifier is said of: findings; and, when its clause has none for it, `carry`:
+    the places it must be at in another clause (empty: any finding, "It's not going away.")."""
+
+    about: tuple[Key, ...] = ()
+    carry: frozenset[str] | None = None
+    #: Findings it is perhaps said of: told before it in its sentence, the modifier in a
+    #: part naming another place (`finding?modifier`: it completes a rule's `all`, never
+    #: counts in its `none`: when unsure, the higher reading).
+    perhaps: tuple[Key, ...] = ()
 
 
 def _said_together(
@@ -530,6 +604,136 @@ def _said_together(
         group, end = together.get(site, (frozenset({site}), 0))
         widened += sorted(group) if at >= end else [site]
     return tuple(dict.fromkeys(widened))
+
+
+def _segments(
+    clause: Sequence[Token],
+    cues: Sequence[tuple[str, int, int]],
+    finding_starts: frozenset[int],
+) -> tuple[list[int], frozenset[int]]:
+    """Where a clause's parts begin: at a word of `parts` or `continues` ("but", "though",
+    "and it") and at a comma, except a comma that goes on with a list of findings
+    ("swollen, red and hot"); and which parts go on about the same thing (`continues`)."""
+    listing = finding_starts | {
+        s for name, s, e in cues if name == "list_words" and e in finding_starts
+    }
+    starts = {s for name, s, _ in cues if name in ("parts", "continues")}
+    starts |= {i for i, t in enumerate(clause) if t.comma_before and i not in listing}
+    same = frozenset(s for name, s, _ in cues if name == "continues")
+    return sorted(starts - {0}), same
+
+
+def _bind(
+    number: int,
+    typed: Sequence[str],
+    spans: Sequence[tuple[str, str, int, int, tuple[str, ...]]],
+    boundaries: Sequence[int],
+    same: frozenset[int] = frozenset(),
+    place: frozenset[str] = frozenset(),
+    negated: frozenset[int] = frozenset(),
+) -> tuple[
+    dict[tuple[str, int], Said],
+    dict[Key, frozenset[str]],
+    tuple[Key, ...] | None,
+    tuple[Key, ...] | None,
+]:
+    """What each modifier of a clause is said of (ConText's modifier scope, per finding).
+
+    `spans` are (concept, kind, start, end, sites). A modifier is said of the nearest
+    finding in its part of the clause (and of the findings said together with it: "pain
+    and swelling"); when it is the finding's own word ("agony" is pain), of the nearest
+    other one too ("the cramp is agony"). In a part with no finding it is said of the last
+    findings of the nearest part before that has one (not negated: "not swollen, but it
+    hasn't stopped"), else after; in a part that names a place but no finding, only of a
+    finding at that place by its own part, or before it and at no place of its own ("the
+    pain is bad, in my left calf"; not "the nausea is subsiding, I have a headache"), or,
+    for a modifier of `place`, of a finding bound to that site ("my left calf... swollen").
+    `negated` are the starts of negated findings. A part after `same` ("...and it hurts") says its first finding together
+    with the last one before. What finds nothing in its clause is carried to the findings
+    of other clauses (`Said.carry`: "It's not going away."). Also returned: the places
+    each finding is at (those named in its own part), and the clause's first and last
+    findings with those said together with them (None: it names none)."""
+
+    def part(i: int) -> int:
+        return bisect.bisect_right(boundaries, i)
+
+    sites = [(s, e, n) for n, k, s, e, _ in spans if k == "site"]
+    # A finding is at the places named in its own part (a looser site is only a guess).
+    findings = sorted(
+        (s, e, n, frozenset(n2 for s2, _, n2 in sites if part(s2) == part(s) and n2 in at))
+        for n, k, s, e, at in spans
+        if k == "finding"
+    )
+    bound_to = {s: frozenset(at) for n, k, s, _, at in spans if k == "finding"}
+    anywhere = frozenset(site for at in bound_to.values() for site in at)
+    # Findings said together share what is said of them: "my calf is swollen, red and hot".
+    group: dict[int, int] = {}
+    for index, (s, _, _, _) in enumerate(findings):
+        group[s] = index
+        if index:
+            s0, e0, _, _ = findings[index - 1]
+            joined = part(s0) == part(s) and (s == e0 or (s == e0 + 1 and typed[e0] in _AND))
+            # "...hard and tight every few minutes and it hurts": the same thing goes on.
+            goes_on = part(s) == part(s0) + 1 and boundaries[part(s0)] in same
+            if joined or goes_on:
+                group[s] = group[s0]
+
+    def together(starts: Iterable[int]) -> tuple[Key, ...]:
+        wanted = {group[s] for s in starts}
+        return tuple((number, s, n) for s, _, n, _ in findings if group[s] in wanted)
+
+    bound: dict[tuple[str, int], Said] = {}
+    for name, kind, start, end, _ in spans:
+        if kind != "modifier":
+            continue
+        here = part(start)
+        near = [
+            (max(fs - end, start - fe, 0), fs) for fs, fe, _, _ in findings if part(fs) == here
+        ]
+        if near:
+            closest = min(near)[0]
+            chosen = {fs for d, fs in near if d == closest}
+            if closest == 0:  # its own word: and the nearest other finding
+                others = [(d, fs) for d, fs in near if fs not in chosen]
+                if others:
+                    chosen.add(min(others)[1])
+            bound[(name, start)] = Said(together(chosen))
+            continue
+        # A place of its own part, not inside the modifier's words ("one leg").
+        places = frozenset(n for s, _, n in sites if part(s) == here and not start <= s < end)
+        said: tuple[Key, ...] | None = None
+        perhaps: tuple[Key, ...] = ()
+        for other in [*range(here - 1, -1, -1), *range(here + 1, len(boundaries) + 1)]:
+            if not perhaps and other < here:  # what it would be said of but for the place
+                perhaps = together(
+                    fs for fs, _, _, _ in findings if part(fs) == other and fs not in negated
+                )
+            in_part = [
+                fs for fs, _, _, at in findings
+                if part(fs) == other and fs not in negated
+                and (
+                    not places
+                    or places & (bound_to[fs] if name in place else at)
+                    or (other < here and not at)
+                )
+            ]
+            if in_part:
+                said = together(in_part)
+                break
+            named = frozenset(n for s, _, n in sites if part(s) == other and n not in anywhere)
+            if not places and named:
+                places = named  # another place is named first: said of a finding at it
+                break
+        if said is not None:
+            perhaps = ()
+        bound[(name, start)] = Said(said or (), places if said is None else None, perhaps)
+    at_places = {(number, s, n): at for s, _, n, at in findings}
+    told = [s for s, _, _, _ in findings if s not in negated]
+    if not told:
+        return bound, at_places, None, None
+    first = [s for s in told if part(s) == part(told[0])]
+    last = [s for s in told if part(s) == part(told[-1])]
+    return bound, at_places, together(first), together(last)
 
 
 class Triage:
@@ -552,12 +756,21 @@ class Triage:
         reading = self.vocab.normaliser.read(text, self.vocab.question_words)
         found: list[Mention] = []
         last_site: tuple[str, ...] = ()
+        told: tuple[Key, ...] = ()  # the last finding told, for a clause that names nothing
+        any_told = False
+        at: dict[Key, frozenset[str]] = {}  # the places each finding told is at
+        # Place modifiers (by index in `found`) of the clause `last_site` is from, and the
+        # findings that took their site from another clause, for each of them.
+        places: list[int] = []
+        elsewhere: dict[int, list[Key]] = {}
         affirmed = story = False
         # Where the last verdict ends, (clause, word): what is told before it is over.
         verdict: tuple[int, int] | None = None
         present: set[tuple[int, int]] = set()  # (clause, word) of each word in the present
         for number, clause in enumerate(reading.clauses):
-            mentions, cues, verdict_end = self._clause(number, clause, last_site)
+            mentions, cues, verdict_end, (first, last, places_of) = self._clause(
+                number, clause, last_site
+            )
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
             verdict = (number, verdict_end) if verdict_end is not None else verdict
@@ -568,8 +781,42 @@ class Triage:
                 and not (i and clause[i - 1].raw in self.vocab.not_present_after)
             }
             sites = [m.concept for m in mentions if m.kind == "site"]
+            for m in mentions:
+                if m.kind == "finding" and m.sites and not sites:
+                    for index in places:
+                        elsewhere.setdefault(index, []).append((m.clause, m.start, m.concept))
             if sites:
                 last_site = tuple(dict.fromkeys(sites))
+                places = [
+                    len(found) + i
+                    for i, m in enumerate(mentions)
+                    if self.vocab.concepts[m.concept].place
+                ]
+            # A clause that names nothing else is said of the last finding told (and of
+            # those said together with it); after a place named on its own, of nothing;
+            # before any finding is told ("It happened very quickly."), of the first one after.
+            at.update(places_of)
+
+            # A clause that goes on ("It's been 4 days, in my right calf") may place the
+            # finding told before it, if that one was told at no place of its own.
+            going_on = bool(clause) and clause[0].raw in self.vocab.goes_on
+
+            def carried(m: Mention, to: tuple[Key, ...], before: bool) -> Mention:
+                # Said of a place: of a finding at it, or one it goes on about.
+                if m.carry and not any(m.carry & at[k] or (before and not at[k]) for k in to):
+                    to = ()
+                return replace(m, about=to, carry=None)
+
+            if first is not None and not any_told:
+                found = [carried(m, first, False) if m.carry is not None else m for m in found]
+            mentions = [
+                carried(m, told, going_on) if m.carry is not None and any_told else m
+                for m in mentions
+            ]
+            if last is not None:
+                told, any_told = last, True
+            elif sites and not any(set(sites) & at[key] for key in told):
+                told = ()  # another place: what follows is said of it
             found += mentions
         if story or verdict is not None:
             # A story that is over: what is not said in the present tense is the past. A
@@ -590,11 +837,23 @@ class Triage:
             ]
         # A finding with no site before it takes the first one said after it
         # ("The pain has been there all day. It's behind my right knee.").
-        first_site = next((m.concept for m in found if m.kind == "site"), None)
+        first_site = next((m for m in found if m.kind == "site"), None)
         if first_site:
+            for index, m in enumerate(found):  # and what is said of its place
+                if m.clause == first_site.clause and self.vocab.concepts[m.concept].place:
+                    elsewhere.setdefault(index, []).extend(
+                        (f.clause, f.start, f.concept)
+                        for f in found
+                        if f.kind == "finding" and not f.sites
+                    )
             found = [
-                replace(m, sites=(first_site,)) if m.kind in _BOUND and not m.sites else m
+                replace(m, sites=(first_site.concept,)) if m.kind in _BOUND and not m.sites else m
                 for m in found
+            ]
+        if elsewhere:
+            found = [
+                replace(m, about=m.about + tuple(elsewhere[i])) if i in elsewhere else m
+                for i, m in enumerate(found)
             ]
         if affirmed:  # "...? Because that's happening to me right now"
             found = [
@@ -607,9 +866,15 @@ class Triage:
 
     def _clause(
         self, number: int, clause: tuple[Token, ...], last_site: tuple[str, ...]
-    ) -> tuple[list[Mention], set[str], int | None]:
-        """The clause's mentions, the names of its scope cues, and where its last verdict
-        ends (None: it has none)."""
+    ) -> tuple[
+        list[Mention],
+        set[str],
+        int | None,
+        tuple[tuple[Key, ...] | None, tuple[Key, ...] | None, dict[Key, frozenset[str]]],
+    ]:
+        """The clause's mentions, the names of its scope cues, where its last verdict
+        ends (None: it has none), and its first and last findings with those said together
+        with them (None: it names no finding) and the places each finding is at."""
         words = [t.lemma for t in clause]
         concepts = self.vocab.concepts
         excluded = {(n, s, e) for n, s, e in self.vocab.excludes.find(words)}
@@ -647,6 +912,9 @@ class Triage:
         best: dict[tuple[str, int], int] = {}
         for n, s, e in kept:
             best[(n, s)] = max(best.get((n, s), 0), e)
+        durations = self._durations(clause)
+        for name, start in durations:
+            best.setdefault((name, start), start + 2)
         covered = {i for (_, s), e in best.items() for i in range(s, e)}
         findings = {
             i for (n, s), e in best.items() if concepts[n].kind == "finding" for i in range(s, e)
@@ -671,8 +939,8 @@ class Triage:
                 group = together.get(n1, (frozenset({n1}), 0))[0] | {n2}
                 for n in group:
                     together[n] = (group, best[(n2, p2)])
-        mentions = []
-        for (n, s), e in sorted(best.items(), key=lambda item: item[0][1]):
+        placed: dict[tuple[str, int], tuple[str, ...]] = {}
+        for n, s in sorted(best, key=lambda item: item[1]):
             kind = concepts[n].kind
             bound: tuple[str, ...] = ()
             if kind in _BOUND:
@@ -687,9 +955,29 @@ class Triage:
                 else:
                     bound = last_site
                 bound = _said_together(bound, together, s)
-            mentions.append(Mention(n, kind, number, s, e, status[s], bound))
+            placed[(n, s)] = bound
+        spans = [(n, concepts[n].kind, s, e, placed[(n, s)]) for (n, s), e in best.items()]
+        starts = frozenset(s for n, kind, s, _, _ in spans if kind == "finding")
+        boundaries, same = _segments(clause, cues, starts)
+        place = frozenset(n for n, c in concepts.items() if c.place)
+        negated = frozenset(s for s in starts if status[s] == "negated")
+        said_of, at, first, last = _bind(
+            number, typed, spans, boundaries, same, place, negated
+        )
+        mentions = []
+        for (n, s), e in sorted(best.items(), key=lambda item: item[0][1]):
+            said = said_of.get((n, s), Said())
+            # A number of minutes is read whatever words stand before it ("not going since
+            # 25 minutes").
+            scope = "reported" if (n, s) in durations and status[s] == "negated" else status[s]
+            mentions.append(
+                Mention(
+                    n, concepts[n].kind, number, s, e, scope, placed[(n, s)], said.about,
+                    said.carry, said.perhaps,
+                )
+            )
         verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
-        return mentions, {name for name, _, _ in cues}, verdict_end
+        return mentions, {name for name, _, _ in cues}, verdict_end, (first, last, at)
 
     def _scope(
         self,
@@ -752,6 +1040,7 @@ class Triage:
     def atoms(self, text: str) -> tuple[Reading, list[Mention], frozenset[str]]:
         reading, mentions, over = self.mentions(text)
         atoms: set[str] = set()
+        reported = {(m.clause, m.start, m.concept): m for m in mentions if m.status == "reported"}
         for m in mentions:
             if m.kind == "site":
                 if m.status == "reported":
@@ -764,6 +1053,21 @@ class Triage:
             atoms.add(m.concept)
             if m.kind in _BOUND:
                 atoms.update(f"{m.concept}@{site}" for site in m.sites or ("-",))
+            # A modifier said of a finding: `headache~resolved`, `pain@leg~persistent`, at
+            # the finding's sites; a modifier of place at the sites both are at ("my left
+            # hip aches and my feet swell": one side is the hip's).
+            place = self.vocab.concepts[m.concept].place
+            for keys, said in ((m.about, "~"), (m.perhaps, "?")):
+                for key in keys:
+                    finding = reported.get(key)
+                    if finding is None:
+                        continue
+                    atoms.add(f"{finding.concept}{said}{m.concept}")
+                    sites = [s for s in finding.sites if s in m.sites or not place]
+                    sites = sites or list(finding.sites)
+                    atoms.update(
+                        f"{finding.concept}@{s}{said}{m.concept}" for s in sites or ("-",)
+                    )
         # Readings and temperatures belong to the story when the message is one that is
         # over and says nothing now ("...179/100. They admitted me").
         if not over:
@@ -788,15 +1092,26 @@ class Triage:
             )
             if feverish and (unit == "°" or unit in numbers.temperature_words or temperature):
                 found.add("fever")
-            # More than `long_cramp_minutes` is long ("10 minutes, now it's fine" is not);
-            # three times as long, or hours, counts even when it eased in the end.
-            if unit and unit in numbers.minute_words:
+        return found
+
+    def _durations(self, clause: Sequence[Token]) -> list[tuple[str, int]]:
+        """Durations said as numbers, as modifiers at the number ("25 mins"): more than
+        `long_cramp_minutes` is long ("10 minutes, now it's fine" is not); three times as
+        long, or hours, counts even when it eased in the end."""
+        numbers = self.vocab.numbers
+        found: list[tuple[str, int]] = []
+        for i, (token, unit_token) in enumerate(itertools.pairwise(clause)):
+            if not token.raw[0].isdigit():
+                continue
+            value = float(token.raw.replace(",", "."))
+            unit = unit_token.raw.rstrip("s")
+            if unit in numbers.minute_words:
                 if value > numbers.long_cramp_minutes:
-                    found.add("long_duration")
+                    found.append(("long_duration", i))
                 if value >= 3 * numbers.long_cramp_minutes:
-                    found.add("very_long")
-            elif unit and unit in numbers.hour_words:
-                found.update(("long_duration", "very_long"))
+                    found.append(("very_long", i))
+            elif unit in numbers.hour_words:
+                found += [("long_duration", i), ("very_long", i)]
         return found
 
     def assess(self, text: str) -> Assessment:
