@@ -736,6 +736,20 @@ def _bind(
     return bound, at_places, together(first), together(last)
 
 
+def _by_first_atom(conditions: Sequence[Condition]) -> dict[str, tuple[int, ...]]:
+    """For each atom, the indexes of the conditions whose first `all` item has it."""
+    index: dict[str, list[int]] = {}
+    for i, condition in enumerate(conditions):
+        for atom in condition.all[0]:
+            index.setdefault(atom, []).append(i)
+    return {atom: tuple(found) for atom, found in index.items()}
+
+
+def _candidates(index: Mapping[str, tuple[int, ...]], atoms: frozenset[str]) -> list[int]:
+    """The conditions that can hold for `atoms`, in their order."""
+    return sorted({i for atom in atoms for i in index.get(atom, ())})
+
+
 class Triage:
     """The triage engine for one language's vocabulary."""
 
@@ -749,6 +763,10 @@ class Triage:
         separators = "|".join(re.escape(s) for s in sorted(numbers.bp_separators))
         # A blood pressure reading ("136 over 93", "150/95").
         self._pressure = re.compile(rf"\b(\d{{2,3}})\s*(?:{separators})\s*(\d{{2,3}})\b")
+        # Rules and doubts by the atoms of their first `all` item: a message tries only
+        # those it can start (one of those atoms is said), in the file's order.
+        self._rules = _by_first_atom([rule.when for rule in vocab.rules])
+        self._doubts = _by_first_atom([doubt.when for doubt in vocab.doubts])
 
     def mentions(self, text: str) -> tuple[Reading, list[Mention], bool]:
         """The concepts said, each with its scope; and whether the message is a story that
@@ -1116,7 +1134,10 @@ class Triage:
 
     def assess(self, text: str) -> Assessment:
         reading, mentions, atoms = self.atoms(text)
-        fired = [rule for rule in self.vocab.rules if rule.when.holds(atoms)]
+        rules = self.vocab.rules
+        fired = [
+            rules[i] for i in _candidates(self._rules, atoms) if rules[i].when.holds(atoms)
+        ]
         informational = any(
             m.status in ("hypothetical", "other", "past") and m.kind == "finding" for m in mentions
         )
@@ -1130,7 +1151,8 @@ class Triage:
         named = frozenset(m.concept for m in mentions)
         size = sum(len(clause) for clause in reading.clauses)
         if not fired:  # a danger concept no rule settled: the one question that settles it
-            for doubt in self.vocab.doubts:
+            for i in _candidates(self._doubts, atoms):
+                doubt = self.vocab.doubts[i]
                 if doubt.when.holds(atoms):
                     return Assessment(
                         Level.ROUTINE,
