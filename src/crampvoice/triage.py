@@ -310,6 +310,7 @@ _SCOPES = (
     "terminators",
     "conditional",
     "not_conditional",
+    "pseudo_negation",
     "informational",
     "report",
     "other_person",
@@ -853,19 +854,27 @@ class Triage:
                 else m
                 for m in found
             ]
-        # A finding with no site before it takes the first one said after it
-        # ("The pain has been there all day. It's behind my right knee.").
+        # A finding with no site before it takes the first one said after it ("The pain
+        # has been there all day. It's behind my right knee."), unless that site is in
+        # another clause with a finding of its own: there it is that finding's place ("I'm
+        # bleeding heavily. My back aches a little." is no bleeding at the back).
         first_site = next((m for m in found if m.kind == "site"), None)
         if first_site:
+            busy = any(f.kind == "finding" and f.clause == first_site.clause for f in found)
+
+            def takes(m: Mention) -> bool:
+                assert first_site is not None
+                return not m.sites and (m.clause == first_site.clause or not busy)
+
             for index, m in enumerate(found):  # and what is said of its place
                 if m.clause == first_site.clause and self.vocab.concepts[m.concept].place:
                     elsewhere.setdefault(index, []).extend(
                         (f.clause, f.start, f.concept)
                         for f in found
-                        if f.kind == "finding" and not f.sites
+                        if f.kind == "finding" and takes(f)
                     )
             found = [
-                replace(m, sites=(first_site.concept,)) if m.kind in _BOUND and not m.sites else m
+                replace(m, sites=(first_site.concept,)) if m.kind in _BOUND and takes(m) else m
                 for m in found
             ]
         if elsewhere:
@@ -1034,7 +1043,10 @@ class Triage:
             elif name == "past":
                 for i in range(previous_terminator(start), next_terminator(start)):
                     status[i] = "past"
-        covered = covered | {i for a, b in asking for i in range(a, b)}
+        # Negation words that negate nothing here: "if" that asks ("not sure if"), and
+        # NegEx's pseudo-negations ("try not to worry about the decreased movement").
+        pseudo = [(s, e) for name, s, e in cues if name == "pseudo_negation"]
+        covered = covered | {i for a, b in asking + pseudo for i in range(a, b)}
         listing = {s for name, s, _ in cues if name == "list_words" and clause[s].comma_before}
         for name, start, end in cues:
             if name != "negation" or start in covered:
