@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response
 
+from bench.bench_sms import PUBLIC_URL, SECRET, TOKEN
 from bench.stats import percentile, verdict
 
 ROOT = Path(__file__).parents[1]
@@ -43,7 +44,6 @@ TURNS: tuple[dict[str, str], ...] = (
     {"Digits": "6"},
     {"SpeechResult": "how can I prevent cramps", "Confidence": "0.9"},
 )
-TOKEN = "bench-auth-token"
 CALLER = "+1201555{:04d}"
 
 
@@ -110,7 +110,7 @@ def _requests(port: int, start: int, count: int) -> list[bytes]:
     """Raw HTTP requests: request n is turn n // CALLS of call n % CALLS (its own CallSid)."""
     from crampvoice_sms import fake
 
-    url = f"http://127.0.0.1:{port}/voice"
+    url = PUBLIC_URL + "/voice"  # what the production server checks signatures against
     payloads = []
     for n in range(start, start + count):
         call, turn = n % CALLS, n // CALLS
@@ -176,8 +176,12 @@ def run() -> list[str]:
     env.update(
         {
             "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+            # The production entry point's settings (it refuses a loopback http URL and
+            # weak secrets): the same as the SMS bench's.
             "TWILIO_AUTH_TOKEN": TOKEN,
-            "CRAMPVOICE_PUBLIC_URL": f"http://127.0.0.1:{real_port}",
+            "CRAMPVOICE_SECRET_KEY": SECRET,
+            "CRAMPVOICE_PUBLIC_URL": PUBLIC_URL,
+            "CRAMPVOICE_LOG_LEVEL": "WARNING",
             "CRAMPVOICE_WORKER": "off",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
         }
