@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crampvoice.storage import Store, upgrade
@@ -74,3 +74,18 @@ def test_a_taken_key_is_sqlalchemys_integrity_error_and_rolls_back(store: Store)
         ADD.scalar_one(connection, {"number": "hash-5", "state": {}, "at": AT})
     with store.lookup() as connection:  # the whole transaction is gone, hash-6 too
         assert Prepared(READ).one_or_none(connection, {"number": "hash-6"}) is None
+
+
+def test_sqlalchemys_cursor_events_see_each_statement(store: Store) -> None:
+    seen: list[str] = []
+
+    def before(_c: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", before)
+    try:
+        with store.lookup() as connection:
+            Prepared(READ).one_or_none(connection, {"number": "hash-7"})
+    finally:
+        event.remove(store.engine, "before_cursor_execute", before)
+    assert len(seen) == 1 and seen[0].startswith("SELECT people.number")

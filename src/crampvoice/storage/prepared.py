@@ -7,8 +7,9 @@ own cost in a turn (`make bench`, `bench turn`). A `Prepared` statement is still
 with SQLAlchemy Core, so its SQL is the dialect's own (`?` for SQLite, `%(name)s` for
 psycopg) and its values go through the same type processors as `execute` would apply
 (aware UTC datetimes, JSON, booleans); it only skips the per-call machinery. It runs on
-the connection's transaction, and a driver error is raised as SQLAlchemy's error
-(`IntegrityError` for a taken unique key), so callers handle both paths alike.
+the connection's transaction, SQLAlchemy's cursor events see it, and a driver error is
+raised as SQLAlchemy's error (`IntegrityError` for a taken unique key), so callers handle
+both paths alike.
 
     _READ = Prepared(select(Person.id, Person.state).where(Person.number == bindparam("n")))
     row = _READ.one_or_none(connection, {"n": key})
@@ -82,17 +83,22 @@ class Prepared:
         driver = connection.connection.driver_connection
         assert driver is not None
         cursor = driver.cursor()
+        sent: Any = params if prepared.names is None else [params[n] for n in prepared.names]
+        # SQLAlchemy's cursor events still see every statement (instrumentation, the plans
+        # bench); with no listener this is one test.
+        dispatch = connection.dispatch
+        if dispatch.before_cursor_execute:
+            dispatch.before_cursor_execute(connection, cursor, prepared.sql, sent, None, False)
         try:
-            if prepared.names is not None:
-                cursor.execute(prepared.sql, [params[name] for name in prepared.names])
-            else:
-                cursor.execute(prepared.sql, params)
+            cursor.execute(prepared.sql, sent)
         except dialect.loaded_dbapi.Error as error:
             cursor.close()
             raise DBAPIError.instance(
                 prepared.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True,
                 dialect=dialect,
             ) from error
+        if dispatch.after_cursor_execute:
+            dispatch.after_cursor_execute(connection, cursor, prepared.sql, sent, None, False)
         return cursor
 
     def rowcount(self, connection: Connection, values: Mapping[str, Any]) -> int:
