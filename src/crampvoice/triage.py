@@ -691,15 +691,27 @@ def _bind(
         near = [
             (max(fs - end, start - fe, 0), fs) for fs, fe, _, _ in findings if part(fs) == here
         ]
+        own: tuple[Key, ...] = ()
         if near:
             closest = min(near)[0]
             chosen = {fs for d, fs in near if d == closest}
-            if closest == 0:  # its own word: and the nearest other finding
+            if len(chosen) > 1 and any(fs >= end for fs in chosen):
+                # As far from one before as from one after: the one it comes before ("a
+                # bad headache and a bit of swelling": a bit of swelling).
+                chosen = {fs for fs in chosen if fs >= end}
+            inside = {fs for fs, fe, _, _ in findings if fs in chosen and fs < end and start < fe}
+            if inside:  # its own word ("agony" is pain): and the nearest other finding
                 others = [(d, fs) for d, fs in near if fs not in chosen]
                 if others:
                     chosen.add(min(others)[1])
-            bound[(name, start)] = Said(together(chosen))
-            continue
+            words_of = [(fs, fe) for fs, fe, _, _ in findings if fs in chosen]
+            if closest or len(chosen) > 1 or not all(fs < end and start < fe
+                                                      for fs, fe in words_of):
+                bound[(name, start)] = Said(together(chosen))
+                continue
+            # Only the words of its own finding ("It's heavy."): said of that, and also
+            # where a modifier with no finding of its part would be (the bleeding told).
+            own = together(chosen)
         # A place of its own part, not inside the modifier's words ("one leg").
         places = frozenset(n for s, _, n in sites if part(s) == here and not start <= s < end)
         said: tuple[Key, ...] | None = None
@@ -727,7 +739,9 @@ def _bind(
                 break
         if said is not None:
             perhaps = ()
-        bound[(name, start)] = Said(said or (), places if said is None else None, perhaps)
+        bound[(name, start)] = Said(
+            own + (said or ()), places if said is None else None, perhaps
+        )
     at_places = {(number, s, n): at for s, _, n, at in findings}
     told = [s for s, _, _, _ in findings if s not in negated]
     if not told:
@@ -824,7 +838,7 @@ class Triage:
                 # Said of a place: of a finding at it, or one it goes on about.
                 if m.carry and not any(m.carry & at[k] or (before and not at[k]) for k in to):
                     to = ()
-                return replace(m, about=to, carry=None)
+                return replace(m, about=m.about + to, carry=None)
 
             if first is not None and not any_told:
                 found = [carried(m, first, False) if m.carry is not None else m for m in found]
@@ -834,8 +848,11 @@ class Triage:
             ]
             if last is not None:
                 told, any_told = last, True
-            elif sites and not any(set(sites) & at[key] for key in told):
-                told = ()  # another place: what follows is said of it
+            elif sites and all(at[key] for key in told) and not any(
+                set(sites) & at[key] for key in told
+            ):
+                told = ()  # another place: what follows is said of it (not where the
+                # finding told at no place of its own is: "A dull ache. Only the left leg.")
             found += mentions
         if story or verdict is not None:
             # A story that is over: what is not said in the present tense is the past. A
@@ -854,27 +871,19 @@ class Triage:
                 else m
                 for m in found
             ]
-        # A finding with no site before it takes the first one said after it ("The pain
-        # has been there all day. It's behind my right knee."), unless that site is in
-        # another clause with a finding of its own: there it is that finding's place ("I'm
-        # bleeding heavily. My back aches a little." is no bleeding at the back).
+        # A finding with no site before it takes the first one said after it
+        # ("The pain has been there all day. It's behind my right knee.").
         first_site = next((m for m in found if m.kind == "site"), None)
         if first_site:
-            busy = any(f.kind == "finding" and f.clause == first_site.clause for f in found)
-
-            def takes(m: Mention) -> bool:
-                assert first_site is not None
-                return not m.sites and (m.clause == first_site.clause or not busy)
-
             for index, m in enumerate(found):  # and what is said of its place
                 if m.clause == first_site.clause and self.vocab.concepts[m.concept].place:
                     elsewhere.setdefault(index, []).extend(
                         (f.clause, f.start, f.concept)
                         for f in found
-                        if f.kind == "finding" and takes(f)
+                        if f.kind == "finding" and not f.sites
                     )
             found = [
-                replace(m, sites=(first_site.concept,)) if m.kind in _BOUND and takes(m) else m
+                replace(m, sites=(first_site.concept,)) if m.kind in _BOUND and not m.sites else m
                 for m in found
             ]
         if elsewhere:
