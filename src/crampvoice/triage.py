@@ -292,6 +292,9 @@ class Vocabulary:
     not_story_before: frozenset[str] = frozenset()
     #: First words (as typed) of a clause that goes on about the last finding told.
     goes_on: frozenset[str] = frozenset()
+    #: Modifiers that can lower a level (named in some rule's or doubt's `none`): where
+    #: what they are said of is a guess, they are said only of the likelier finding.
+    lowering: frozenset[str] = frozenset()
     #: Concepts that make a message about legs, and about something else ([routing]).
     legs: frozenset[str] = frozenset()
     elsewhere: frozenset[str] = frozenset()
@@ -546,6 +549,16 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
+        lowering=frozenset(
+            concept
+            for condition in [*(r.when for r in rules), *(d.when for d in doubts)]
+            for item in condition.none
+            for atom in item
+            if concepts.get(
+                concept := atom.rpartition("~")[2].removeprefix("no:").split("@")[0],
+                Concept("", ""),
+            ).kind == "modifier"
+        ),
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
@@ -632,6 +645,7 @@ def _bind(
     same: frozenset[int] = frozenset(),
     place: frozenset[str] = frozenset(),
     negated: frozenset[int] = frozenset(),
+    lowering: frozenset[str] = frozenset(),
 ) -> tuple[
     dict[tuple[str, int], Said],
     dict[Key, frozenset[str]],
@@ -695,9 +709,10 @@ def _bind(
         if near:
             closest = min(near)[0]
             chosen = {fs for d, fs in near if d == closest}
-            if len(chosen) > 1 and any(fs >= end for fs in chosen):
-                # As far from one before as from one after: the one it comes before ("a
-                # bad headache and a bit of swelling": a bit of swelling).
+            if len(chosen) > 1 and name in lowering and any(fs >= end for fs in chosen):
+                # A word that lowers, as far from one before as from one after: the one it
+                # comes before ("a bad headache and a bit of swelling"). One that raises
+                # stays with both ("bleeding heavily cramping"): the higher reading.
                 chosen = {fs for fs in chosen if fs >= end}
             inside = {fs for fs, fe, _, _ in findings if fs in chosen and fs < end and start < fe}
             if inside:  # its own word ("agony" is pain): and the nearest other finding
@@ -791,6 +806,7 @@ class Triage:
         last_site: tuple[str, ...] = ()
         told: tuple[Key, ...] = ()  # the last finding told, for a clause that names nothing
         any_told = False
+        through_place = False  # `told` was carried past a clause naming only a place
         at: dict[Key, frozenset[str]] = {}  # the places each finding told is at
         # Place modifiers (by index in `found`) of the clause `last_site` is from, and the
         # findings that took their site from another clause, for each of them.
@@ -834,10 +850,14 @@ class Triage:
             # finding told before it, if that one was told at no place of its own.
             going_on = bool(clause) and clause[0].raw in self.vocab.goes_on
 
-            def carried(m: Mention, to: tuple[Key, ...], before: bool) -> Mention:
+            def carried(
+                m: Mention, to: tuple[Key, ...], before: bool, past_place: bool = through_place
+            ) -> Mention:
                 # Said of a place: of a finding at it, or one it goes on about.
                 if m.carry and not any(m.carry & at[k] or (before and not at[k]) for k in to):
                     to = ()
+                if past_place and m.concept in self.vocab.lowering:
+                    to = ()  # past a place said on its own, a lowering word is a guess
                 return replace(m, about=m.about + to, carry=None)
 
             if first is not None and not any_told:
@@ -848,11 +868,13 @@ class Triage:
             ]
             if last is not None:
                 told, any_told = last, True
-            elif sites and all(at[key] for key in told) and not any(
-                set(sites) & at[key] for key in told
-            ):
-                told = ()  # another place: what follows is said of it (not where the
-                # finding told at no place of its own is: "A dull ache. Only the left leg.")
+            elif sites and not any(set(sites) & at[key] for key in told):
+                if all(at[key] for key in told):
+                    told = ()  # another place: what follows is said of it
+                else:  # perhaps where the finding told at no place is ("A dull ache. Only
+                    through_place = True  # the left leg. Getting worse."): raising words
+            if last is not None:
+                through_place = False
             found += mentions
         if story or verdict is not None:
             # A story that is over: what is not said in the present tense is the past. A
@@ -998,7 +1020,7 @@ class Triage:
         place = frozenset(n for n, c in concepts.items() if c.place)
         negated = frozenset(s for s in starts if status[s] == "negated")
         said_of, at, first, last = _bind(
-            number, typed, spans, boundaries, same, place, negated
+            number, typed, spans, boundaries, same, place, negated, self.vocab.lowering
         )
         mentions = []
         for (n, s), e in sorted(best.items(), key=lambda item: item[0][1]):
