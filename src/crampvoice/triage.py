@@ -720,8 +720,9 @@ def _bind(
                 if others:
                     chosen.add(min(others)[1])
             words_of = [(fs, fe) for fs, fe, _, _ in findings if fs in chosen]
-            if closest or len(chosen) > 1 or not all(fs < end and start < fe
-                                                      for fs, fe in words_of):
+            if closest or len(chosen) > 1 or name in lowering or not all(
+                fs < end and start < fe for fs, fe in words_of
+            ):  # a lowering word that is its finding's own ("spotting") is that one's only
                 bound[(name, start)] = Said(together(chosen))
                 continue
             # Only the words of its own finding ("It's heavy."): said of that, and also
@@ -1102,6 +1103,8 @@ class Triage:
         reading, mentions, over = self.mentions(text)
         atoms: set[str] = set()
         reported = {(m.clause, m.start, m.concept): m for m in mentions if m.status == "reported"}
+        lowered: dict[tuple[str, str], set[Key]] = {}  # (finding, modifier) -> mentions
+        held: dict[tuple[str, str], set[str]] = {}  # their atoms, until all mentions agree
         for m in mentions:
             if m.kind == "site":
                 if m.status == "reported":
@@ -1123,12 +1126,36 @@ class Triage:
                     finding = reported.get(key)
                     if finding is None:
                         continue
-                    atoms.add(f"{finding.concept}{said}{m.concept}")
                     sites = [s for s in finding.sites if s in m.sites or not place]
                     sites = sites or list(finding.sites)
-                    atoms.update(
+                    bound = {f"{finding.concept}{said}{m.concept}"} | {
                         f"{finding.concept}@{s}{said}{m.concept}" for s in sites or ("-",)
-                    )
+                    }
+                    if said == "~" and m.concept in self.vocab.lowering and not place:
+                        lowered.setdefault((finding.concept, m.concept), set()).add(key)
+                        held.setdefault((finding.concept, m.concept), set()).update(bound)
+                    else:
+                        atoms.update(bound)
+        # A word that lowers counts for a finding only when it is said of every time the
+        # finding is told: "Soaked through a pad in an hour. It was only spotting this
+        # morning." is heavy bleeding, whatever the spotting was. (Not a word of place:
+        # a finding told again at no place of its own is at the same one, "my feet".)
+        telling: dict[Key, Key] = {}  # a mention -> the first of those overlapping it
+        told: dict[str, set[Key]] = {}
+        last: dict[str, Mention] = {}
+        for key, m in sorted(reported.items()):
+            if m.kind != "finding":
+                continue
+            before = last.get(m.concept)
+            if before is not None and before.clause == m.clause and m.start < before.end:
+                telling[key] = telling[(before.clause, before.start, before.concept)]
+            else:
+                telling[key] = key
+                told.setdefault(m.concept, set()).add(key)
+            last[m.concept] = m
+        for (concept, modifier), said_of in lowered.items():
+            if told.get(concept, set()) <= {telling.get(k, k) for k in said_of}:
+                atoms.update(held[(concept, modifier)])
         # Readings and temperatures belong to the story when the message is one that is
         # over and says nothing now ("...179/100. They admitted me").
         if not over:

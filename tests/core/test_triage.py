@@ -795,6 +795,13 @@ FROM_THE_BINDING_REVIEW = [
     ("Short of breath. My legs too. Comes and goes.", E),
     ("Bad headache. My hands too. Only slightly.", U),
     pytest.param("Blood everywhere. My hip is sore.", E, marks=_LATER_PLACE),
+    # A word that lowers counts only when it is said of every time the finding is told.
+    ("Soaked through a pad in an hour. It was only spotting this morning.", E),
+    ("Woke up bleeding heavily, bright red. Yesterday just spotting.", E),
+    ("Bleeding heavily with clots. Before that some pink discharge.", E),
+    ("im bleeding. its really heavy. had brown discharge earlier", E),
+    ("Blood pouring down my legs. Is spotting normal at 34 weeks?", E),
+    ("Just some spotting, light pink", U),
 ]
 
 
