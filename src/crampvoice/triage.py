@@ -497,6 +497,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
                 condition(table, where),
             )
         )
+    conditions = [*(r.when for r in rules), *(d.when for d in doubts)]
     routing: dict[str, frozenset[str]] = {}
     for key in ("legs", "elsewhere"):
         names = raw.get("routing", {}).get(key, [])
@@ -549,22 +550,30 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
-        lowering=frozenset(
-            concept
-            for condition in [*(r.when for r in rules), *(d.when for d in doubts)]
-            for item in condition.none
-            for atom in item
-            if concepts.get(
-                concept := atom.rpartition("~")[2].removeprefix("no:").split("@")[0],
-                Concept("", ""),
-            ).kind == "modifier"
-        ),
+        lowering=_named_in(conditions, "none", concepts) - _named_in(conditions, "all", concepts),
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
         topics=tuple(topics),
         words=frozenset(surface),
     )
+
+
+def _named_in(
+    conditions: Sequence[Condition], part: str, concepts: Mapping[str, Concept]
+) -> frozenset[str]:
+    """The modifiers the conditions' `part` ("all" or "none") name. Named in some `none`
+    and in no `all`, a modifier only ever lowers a level (`Vocabulary.lowering`): "often"
+    is not one, since cramps often waking someone is a rule of its own."""
+    found: set[str] = set()
+    for condition in conditions:
+        for item in getattr(condition, part):
+            for atom in item:
+                name = atom.replace("?", "~").rpartition("~")[2].removeprefix("no:")
+                name = name.split("@")[0]
+                if concepts.get(name, Concept("", "")).kind == "modifier":
+                    found.add(name)
+    return frozenset(found)
 
 
 @functools.cache

@@ -802,6 +802,20 @@ FROM_THE_BINDING_REVIEW = [
     ("im bleeding. its really heavy. had brown discharge earlier", E),
     ("Blood pouring down my legs. Is spotting normal at 34 weeks?", E),
     ("Just some spotting, light pink", U),
+    # The third round: "often" is no lowering word (cramps often waking someone is a rule).
+    ("Leg cramps wake me up every night. Had another cramp tonight but it eased after a "
+     "few mins", R),
+    ("cramps in my legs most nights, they wake me up. the cramps go away when i stretch", R),
+    ("Calf cramps keep waking me up. Is it normal to get cramps this much at 32 weeks?", R),
+    ("charley horse in my calf every night this week. tonight's charley horse was the worst, "
+     "lasted a min", R),
+    ("Cramps every night. Cramp in my left calf now", R),
+    ("heart skips a beat several times a day. felt a skipped beat just now while sitting", U),
+    ("skipped beats lately, every day. the skipped beat this morning scared me", U),
+    ("heart skipping beats a lot lately. skipped beat again tonight", U),
+    ("my calf cramps constantly at night, the cramp last night went away after i stretched", R),
+    ("cramps every night for weeks now. last nights cramp was short", R),
+    ("my wife gets leg cramps all the time at night. the cramp tonight eased quickly", R),
 ]
 
 
