@@ -816,6 +816,14 @@ FROM_THE_BINDING_REVIEW = [
     ("my calf cramps constantly at night, the cramp last night went away after i stretched", R),
     ("cramps every night for weeks now. last nights cramp was short", R),
     ("my wife gets leg cramps all the time at night. the cramp tonight eased quickly", R),
+    # The back of a knee or calf is the leg, and a pain that "is back" is no back.
+    ("Sharp pain. Back of my right calf. For 3 days now.", U),
+    ("Its swollen. The back of my left knee. Getting bigger.", U),
+    ("A sore lump. Back of my left knee. Not going away.", U),
+    ("calf cramp went away after stretching, but now the cramp is back and wont go away, "
+     "been 15 mins", U),
+    ("My leg pain eased overnight. This morning the pain in my left calf is back and its "
+     "swollen", U),
 ]
 
 
