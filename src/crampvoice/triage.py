@@ -226,6 +226,9 @@ class Concept:
     #: A modifier of where (one side, both sides): also said of a finding that takes its
     #: site from the clause the modifier is said in ("My ankles swell. It hurts to walk.").
     place: bool = False
+    #: A lowering modifier that gives way to a raising one said of the same mention
+    #: ("light at first then heavy"): a word of degree, not of time.
+    yields: bool = False
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,9 @@ class Vocabulary:
     #: Modifiers that can lower a level (named in some rule's or doubt's `none`): where
     #: what they are said of is a guess, they are said only of the likelier finding.
     lowering: frozenset[str] = frozenset()
+    #: For each lowering modifier, the modifiers a rule raises with while it lowers with it
+    #: (heavy against light): said of the same mention, the raising one wins.
+    outweighed_by: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Concepts that make a message about legs, and about something else ([routing]).
     legs: frozenset[str] = frozenset()
     elsewhere: frozenset[str] = frozenset()
@@ -358,13 +364,14 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         where = f"concepts.{key}"
         if not isinstance(table, dict):
             raise ContentError(name, where, "must be a table")
-        unknown = set(table) - {"kind", "terms", "exclude", "plural_terms", "place"}
+        unknown = set(table) - {"kind", "terms", "exclude", "plural_terms", "place", "yields"}
         if unknown:
             raise ContentError(name, f"{where}.{sorted(unknown)[0]}", "unknown key")
         if table.get("kind") not in KINDS:
             raise ContentError(name, f"{where}.kind", f"one of {sorted(KINDS)}")
-        if "place" in table and (table["place"] is not True or table["kind"] != "modifier"):
-            raise ContentError(name, f"{where}.place", "only `place = true`, of a modifier")
+        for flag in ("place", "yields"):
+            if flag in table and (table[flag] is not True or table["kind"] != "modifier"):
+                raise ContentError(name, f"{where}.{flag}", f"only `{flag} = true`, of a modifier")
         strings(table.get("terms"), f"{where}.terms")
         strings(table.get("exclude", []), f"{where}.exclude")
         strings(table.get("plural_terms", []), f"{where}.plural_terms")
@@ -394,7 +401,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     excludes: list[tuple[str, str]] = []
     for key, table in concepts_raw.items():
         plural = frozenset(table.get("plural_terms", []))
-        concepts[key] = Concept(key, table["kind"], plural, bool(table.get("place")))
+        concepts[key] = Concept(
+            key, table["kind"], plural, bool(table.get("place")), bool(table.get("yields"))
+        )
         concept_terms += [(key, t) for t in checked(table["terms"], f"concepts.{key}.terms")]
         excludes += [(key, t) for t in checked(table.get("exclude", []), f"concepts.{key}")]
     cues = [
@@ -550,7 +559,18 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
-        lowering=_named_in(conditions, "none", concepts) - _named_in(conditions, "all", concepts),
+        lowering=(lowering := _named_in(conditions, "none", concepts)
+                  - _named_in(conditions, "all", concepts)),
+        outweighed_by={
+            low: frozenset(
+                high
+                for c in conditions
+                if low in _named_in([c], "none", concepts)
+                for high in _named_in([c], "all", concepts) - lowering
+            )
+            for low in lowering
+            if concepts[low].yields
+        },
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
@@ -1114,6 +1134,11 @@ class Triage:
         reported = {(m.clause, m.start, m.concept): m for m in mentions if m.status == "reported"}
         lowered: dict[tuple[str, str], set[Key]] = {}  # (finding, modifier) -> mentions
         held: dict[tuple[str, str], set[str]] = {}  # their atoms, until all mentions agree
+        said_of: dict[Key, set[str]] = {}  # a finding's mention -> the modifiers said of it
+        for m in mentions:
+            if m.status == "reported" and m.kind == "modifier":
+                for key in m.about:
+                    said_of.setdefault(key, set()).add(m.concept)
         for m in mentions:
             if m.kind == "site":
                 if m.status == "reported":
@@ -1141,7 +1166,10 @@ class Triage:
                         f"{finding.concept}@{s}{said}{m.concept}" for s in sites or ("-",)
                     }
                     if said == "~" and m.concept in self.vocab.lowering and not place:
-                        lowered.setdefault((finding.concept, m.concept), set()).add(key)
+                        # "light at first then heavy": said of one mention, heavy wins.
+                        outweighed = self.vocab.outweighed_by.get(m.concept, frozenset())
+                        if not outweighed & said_of.get(key, set()):
+                            lowered.setdefault((finding.concept, m.concept), set()).add(key)
                         held.setdefault((finding.concept, m.concept), set()).update(bound)
                     else:
                         atoms.update(bound)
@@ -1162,8 +1190,8 @@ class Triage:
                 telling[key] = key
                 told.setdefault(m.concept, set()).add(key)
             last[m.concept] = m
-        for (concept, modifier), said_of in lowered.items():
-            if told.get(concept, set()) <= {telling.get(k, k) for k in said_of}:
+        for (concept, modifier), mentioned in lowered.items():
+            if told.get(concept, set()) <= {telling.get(k, k) for k in mentioned}:
                 atoms.update(held[(concept, modifier)])
         # Readings and temperatures belong to the story when the message is one that is
         # over and says nothing now ("...179/100. They admitted me").

@@ -824,6 +824,11 @@ FROM_THE_BINDING_REVIEW = [
      "been 15 mins", U),
     ("My leg pain eased overnight. This morning the pain in my left calf is back and its "
      "swollen", U),
+    # Light and heavy said of one mention: heavy wins.
+    ("light bleeding at first then heavy, filled a pad in 40 mins", E),
+    ("Soaked a pad in under an hour. Now its just light", E),
+    ("some pink when i wipe. then a gush of blood, soaked my jeans", E),
+    ("mild headache that is getting worse and worse", U),
 ]
 
 
