@@ -104,17 +104,6 @@ class OptOut(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-class OptOutTotal(Base):
-    """How many numbers are opted out now, by source: kept by the database's own triggers
-    on `opt_outs` (migration 0007), whichever code inserts or deletes there, so that the
-    dashboard's totals read three rows instead of every opt-out."""
-
-    __tablename__ = "opt_out_totals"
-
-    source: Mapped[str] = mapped_column(String(16), primary_key=True)
-    numbers: Mapped[int] = mapped_column(Integer)
-
-
 class ProcessedMessage(Base):
     """An inbound MessageSid already acted on, and the reply it got ("" for none)."""
 
