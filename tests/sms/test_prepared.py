@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, event, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from crampvoice.storage import Store, upgrade
 from crampvoice.storage.models import OptOut, Person
@@ -89,3 +89,18 @@ def test_sqlalchemys_cursor_events_see_each_statement(store: Store) -> None:
     finally:
         event.remove(store.engine, "before_cursor_execute", before)
     assert len(seen) == 1 and seen[0].startswith("SELECT people.number")
+
+
+def test_a_connection_the_database_dropped_is_invalidated(store: Store) -> None:
+    if store.sqlite:
+        pytest.skip("a server that drops a connection: PostgreSQL")
+    with store.lookup() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with store.engine.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+            other.commit()
+        with pytest.raises(DBAPIError) as raised:
+            Prepared(READ).one_or_none(connection, {"number": "hash-8"})
+        assert raised.value.connection_invalidated
+    with store.lookup() as connection:  # the pool hands out a working one again
+        assert Prepared(READ).one_or_none(connection, {"number": "hash-8"}) is None

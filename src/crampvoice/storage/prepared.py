@@ -17,13 +17,14 @@ both paths alike.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql import ClauseElement
 
 Processor = Callable[[Any], Any] | None
@@ -92,11 +93,7 @@ class Prepared:
         try:
             cursor.execute(prepared.sql, sent)
         except dialect.loaded_dbapi.Error as error:
-            cursor.close()
-            raise DBAPIError.instance(
-                prepared.sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True,
-                dialect=dialect,
-            ) from error
+            raise _translated(connection, prepared.sql, cursor, error) from error
         if dispatch.after_cursor_execute:
             dispatch.after_cursor_execute(connection, cursor, prepared.sql, sent, None, False)
         return cursor
@@ -110,8 +107,13 @@ class Prepared:
 
     def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         cursor = self.run(connection, values)
+        dbapi = connection.dialect.loaded_dbapi
         try:
             fetched = cursor.fetchall()
+        except dbapi.Error as error:  # SQLite steps its rows while they are fetched
+            raise _translated(
+                connection, self._for(connection.dialect).sql, cursor, error
+            ) from error
         finally:
             cursor.close()
         processors = self._for(connection.dialect).results
@@ -136,3 +138,20 @@ class Prepared:
         if found is None:
             raise ValueError(f"no row: {self._for(connection.dialect).sql[:80]}")
         return found[0]
+
+
+def _translated(connection: Connection, sql: str, cursor: Any, error: Any) -> StatementError:
+    """The driver's error as SQLAlchemy's (`IntegrityError` for a taken key), the cursor
+    closed; a connection the database dropped is invalidated, as SQLAlchemy's own
+    execute does, so the pool replaces it instead of handing it out again."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, connection.connection.driver_connection, cursor)
+    with contextlib.suppress(dialect.loaded_dbapi.Error):
+        cursor.close()
+    if lost:
+        connection.invalidate(error)
+    translated: StatementError = DBAPIError.instance(
+        sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect,
+        connection_invalidated=lost,
+    )
+    return translated
