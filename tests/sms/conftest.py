@@ -4,13 +4,14 @@ are signed with twilio's own RequestValidator."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from crampvoice.storage import Store, upgrade
 from crampvoice_sms import fake
 from tests.conftest import offline_settings
 
@@ -32,6 +33,15 @@ def settings(database_url: str, **extra: Any) -> dict[str, Any]:
     return offline_settings(
         database_url, token=TOKEN, public_url=PUBLIC_URL, secret=SECRET, **extra
     )
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A migrated, empty database (SQLite and PostgreSQL) and its store."""
+    upgrade(database_url)
+    store = Store(database_url)
+    yield store
+    store.dispose()
 
 
 @pytest.fixture

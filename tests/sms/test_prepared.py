@@ -5,14 +5,13 @@ statement, SQLAlchemy's errors, and the connection's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from crampvoice.storage import Store, upgrade
+from crampvoice.storage import Store
 from crampvoice.storage.models import OptOut, Person
 from crampvoice.storage.prepared import Prepared
 
@@ -34,14 +33,6 @@ READ = select(
 RENAME = Prepared(
     update(PEOPLE).where(Person.number == bindparam("old")).values(number=bindparam("new"))  # type: ignore[arg-type]
 )
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    store = Store(database_url)
-    yield store
-    store.dispose()
 
 
 def test_rows_are_the_ones_execute_gives(store: Store) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,14 +19,6 @@ from crampvoice.storage.repository import Conversation
 NUMBER = "+447400123456"
 T0 = datetime(2025, 1, 1, 21, 30, tzinfo=UTC)
 WINDOW = timedelta(hours=1)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    store = Store(database_url)
-    yield store
-    store.dispose()
 
 
 def test_upgrade_builds_the_schema_the_models_describe(database_url: str) -> None:
