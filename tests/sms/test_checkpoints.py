@@ -7,7 +7,6 @@ store's checkpointer thread does that copy away from any write instead."""
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from pathlib import Path
 
@@ -57,15 +56,12 @@ def test_the_checkpointer_stops_with_its_store(tmp_path: Path) -> None:
     with store.connection() as connection:
         connection.exec_driver_sql("DELETE FROM opt_outs")
 
-    def running() -> bool:
-        return any(t.name == "sqlite-checkpoint" and t.is_alive() for t in threading.enumerate())
-
-    assert running()
+    assert store.checkpointer is not None
+    thread = store.checkpointer.thread  # this store's own, started by the write
+    assert thread is not None and thread.is_alive()
     store.dispose()
-    deadline = time.monotonic() + 5 * CHECKPOINT_SECONDS + 5
-    while running() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not running()
+    thread.join(timeout=5 * CHECKPOINT_SECONDS + 5)
+    assert not thread.is_alive()
 
 
 def test_postgresql_and_memory_databases_have_no_checkpointer() -> None:

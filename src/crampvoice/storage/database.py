@@ -155,6 +155,7 @@ class Checkpointer:
         self.path = path
         self.interval = interval
         self._pid = 0
+        self.thread: threading.Thread | None = None  # this process's, once a write started it
         self._stop = threading.Event()
         self._lock = threading.Lock()
 
@@ -164,7 +165,10 @@ class Checkpointer:
         with self._lock:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
-                threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True).start()
+                self.thread = threading.Thread(
+                    target=self._run, name="sqlite-checkpoint", daemon=True
+                )
+                self.thread.start()
 
     def stop(self) -> None:
         self._stop.set()
