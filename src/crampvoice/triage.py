@@ -507,6 +507,16 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             )
         )
     conditions = [*(r.when for r in rules), *(d.when for d in doubts)]
+    named = [(_named_in([c], "all", concepts), _named_in([c], "none", concepts))
+             for c in conditions]
+    lowering = frozenset().union(*(low for _, low in named)) - frozenset().union(
+        *(high for high, _ in named)
+    )
+    outweighed_by = {
+        low: frozenset(h for high, lows in named if low in lows for h in high - lowering)
+        for low in lowering
+        if concepts[low].yields
+    }
     routing: dict[str, frozenset[str]] = {}
     for key in ("legs", "elsewhere"):
         names = raw.get("routing", {}).get(key, [])
@@ -559,18 +569,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
-        lowering=(lowering := _named_in(conditions, "none", concepts)
-                  - _named_in(conditions, "all", concepts)),
-        outweighed_by={
-            low: frozenset(
-                high
-                for c in conditions
-                if low in _named_in([c], "none", concepts)
-                for high in _named_in([c], "all", concepts) - lowering
-            )
-            for low in lowering
-            if concepts[low].yields
-        },
+        lowering=lowering,
+        outweighed_by=outweighed_by,
         legs=routing["legs"],
         long_message_words=int(raw.get("routing", {}).get("long_message_words", 14)),
         elsewhere=routing["elsewhere"],
