@@ -93,12 +93,12 @@ class Services:
     @functools.cached_property
     def store(self) -> Store:
         from crampvoice.storage import Store, upgrade
+        from crampvoice.storage.database import sqlite_folder
 
         url = str(self.config["DATABASE_URL"])
-        if url.startswith("sqlite:///"):
-            folder = os.path.dirname(url[len("sqlite:///") :])
-            if folder:
-                os.makedirs(folder, exist_ok=True)
+        folder = sqlite_folder(url)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
         if self.config.get("DATABASE_AUTO_UPGRADE", True):
             upgrade(url)
         return Store(url)

@@ -104,11 +104,15 @@ def test_sqlite_long_read_blocks_nothing(sqlite_app: Flask, sqlite_url: str) -> 
     assert storage_failures(sqlite_app) == 0
 
 
-def test_sqlite_read_only_database(tmp_path: Path) -> None:
-    path = tmp_path / "crampvoice.sqlite3"
+def test_sqlite_read_only_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "db" / "crampvoice.sqlite3"
+    path.parent.mkdir()
     upgrade(f"sqlite:///{path}")
     readonly = f"sqlite:///file:{path}?mode=ro&uri=true"
+    monkeypatch.chdir(tmp_path)
     app = create_app(settings(readonly, DATABASE_AUTO_UPGRADE=False))
+    # A `file:` URI names its file itself: no folder called "file:" is made where it runs.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db"]
     try:
         phone = Phone(app.test_client(), UK_NUMBER)
         assert_answered_in_time(phone)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from crampvoice.state import State
 from crampvoice.storage import Store, conversations, current, head, repository, upgrade
+from crampvoice.storage.database import sqlite_folder
 from crampvoice.storage.models import Base
 from crampvoice.storage.repository import Conversation
 
@@ -33,6 +34,22 @@ def test_upgrade_builds_the_schema_the_models_describe(database_url: str) -> Non
             assert compare_metadata(context, Base.metadata) == []
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "folder"),
+    [
+        ("sqlite:///instance/crampvoice.sqlite3", "instance"),
+        ("sqlite:////var/lib/crampvoice/db.sqlite3", "/var/lib/crampvoice"),
+        ("sqlite:///crampvoice.sqlite3", None),
+        ("sqlite://", None),
+        ("sqlite:///:memory:", None),
+        ("sqlite:///file:/var/lib/db.sqlite3?mode=ro&uri=true", None),
+        ("postgresql://crampvoice@db/crampvoice", None),
+    ],
+)
+def test_only_a_sqlite_file_path_names_a_folder_to_create(url: str, folder: str | None) -> None:
+    assert sqlite_folder(url) == folder
 
 
 def test_a_message_sid_is_recorded_only_once(store: Store) -> None:

@@ -71,6 +71,19 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalise_url(url)).get_backend_name() == "sqlite"
 
 
+def sqlite_folder(url: str) -> str | None:
+    """The folder a SQLite file database lives in, to create before the first connection;
+    None for any other database, for `:memory:`, and for a `file:` URI (its own options,
+    such as `mode=ro`, say whether the file may be made)."""
+    parsed = make_url(normalise_url(url))
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:") or parsed.query.get("uri"):
+        return None
+    return os.path.dirname(database) or None
+
+
 #: Migrations (and other maintenance) wait as long as it takes another process to migrate.
 MAINTENANCE_BUSY_SECONDS = 60.0
 
