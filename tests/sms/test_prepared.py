@@ -6,6 +6,7 @@ statement, SQLAlchemy's errors, and the connection's transaction."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, event, insert, select, update
@@ -68,18 +69,34 @@ def test_a_taken_key_is_sqlalchemys_integrity_error_and_rolls_back(store: Store)
 
 
 def test_sqlalchemys_cursor_events_see_each_statement(store: Store) -> None:
-    seen: list[str] = []
+    """As an instrumentation library uses them: it keeps something on the context in
+    `before_cursor_execute` and finds it again in `after_cursor_execute`."""
+    seen: list[tuple[str, float]] = []
 
-    def before(_c: object, _cursor: object, statement: str, *_: object) -> None:
-        seen.append(statement)
+    def before(_c: object, _cursor: object, _s: str, _p: object, context: Any, *_: object) -> None:
+        context.started = 1.5
+
+    def after(_c: object, _k: object, statement: str, _p: object, context: Any, *_: Any) -> None:
+        seen.append((statement, context.started))
 
     event.listen(store.engine, "before_cursor_execute", before)
+    event.listen(store.engine, "after_cursor_execute", after)
     try:
         with store.lookup() as connection:
             Prepared(READ).one_or_none(connection, {"number": "hash-7"})
     finally:
         event.remove(store.engine, "before_cursor_execute", before)
-    assert len(seen) == 1 and seen[0].startswith("SELECT people.number")
+        event.remove(store.engine, "after_cursor_execute", after)
+    assert len(seen) == 1 and seen[0][0].startswith("SELECT people.number")
+    assert seen[0][1] == 1.5
+
+
+def test_a_statement_finished_only_at_execution_is_refused(store: Store) -> None:
+    """An expanding IN is written out per call: compiled once, it would be wrong."""
+    numbers = bindparam("numbers", expanding=True)
+    many = Prepared(select(Person.id).where(Person.number.in_(numbers)))
+    with store.lookup() as connection, pytest.raises(ValueError, match="expanding IN"):
+        many.rows(connection, {"numbers": ["hash-1", "hash-2"]})
 
 
 def test_a_connection_the_database_dropped_is_invalidated(store: Store) -> None:

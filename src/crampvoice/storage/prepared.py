@@ -7,9 +7,12 @@ own cost in a turn (`make bench`, `bench turn`). A `Prepared` statement is still
 with SQLAlchemy Core, so its SQL is the dialect's own (`?` for SQLite, `%(name)s` for
 psycopg) and its values go through the same type processors as `execute` would apply
 (aware UTC datetimes, JSON, booleans); it only skips the per-call machinery. It runs on
-the connection's transaction, SQLAlchemy's cursor events see it, and a driver error is
-raised as SQLAlchemy's error (`IntegrityError` for a taken unique key), so callers handle
-both paths alike.
+the connection's transaction, SQLAlchemy's cursor events see it (with a `Context` that
+carries the statement and takes attributes, as instrumentation sets them), and a driver
+error is raised as SQLAlchemy's error (`IntegrityError` for a taken unique key), so
+callers handle both paths alike. Statements whose SQL is finished only at execution
+(an expanding `IN`, literal binds) are refused when first compiled: their SQL would
+differ per call.
 
     _READ = Prepared(select(Person.id, Person.state).where(Person.number == bindparam("n")))
     row = _READ.one_or_none(connection, {"n": key})
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,21 +43,48 @@ class _Compiled:
     results: tuple[Processor, ...]  # one per selected or returned column
 
 
+class Context:
+    """What SQLAlchemy's cursor events receive as `context` for a prepared statement: the
+    statement as run and its values, and room for the attributes a listener keeps from
+    `before_cursor_execute` to `after_cursor_execute` (a tracing span, a start time)."""
+
+    executemany = False
+    compiled = None
+
+    def __init__(self, connection: Connection, cursor: Any, statement: str, parameters: Any):
+        self.connection = connection
+        self.dialect = connection.dialect
+        self.cursor = cursor
+        self.statement = statement
+        self.parameters = parameters
+
+
 class Prepared:
     """A Core statement compiled on first use for each dialect (see the module's doc)."""
 
     def __init__(self, statement: ClauseElement, *, column_keys: Sequence[str] = ()) -> None:
         self.statement = statement
         self._column_keys = list(column_keys) or None  # an INSERT's columns, as bound
-        self._compiled: dict[str, _Compiled] = {}
+        # Per dialect object (one per engine): two drivers, or two server versions, of one
+        # database may compile the same statement differently.
+        self._compiled: weakref.WeakKeyDictionary[Dialect, _Compiled] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
 
     def _for(self, dialect: Dialect) -> _Compiled:
-        found = self._compiled.get(dialect.name)
+        found = self._compiled.get(dialect)
         if found is not None:
             return found
         with self._lock:
             compiled = self.statement.compile(dialect=dialect, column_keys=self._column_keys)
+            late = set(getattr(compiled, "post_compile_params", ()))
+            late |= set(getattr(compiled, "literal_execute_params", ()))
+            if late:
+                raise ValueError(
+                    "a prepared statement cannot have values whose SQL is made at execution "
+                    f"(expanding IN, literal binds): {str(compiled)[:80]}"
+                )
             named = getattr(compiled, "binds", {})  # name -> BindParameter
             binds = tuple(
                 (name, bind.type.dialect_impl(dialect).bind_processor(dialect))
@@ -70,7 +101,7 @@ class Prepared:
                 str(compiled), tuple(positional) if positional else None, defaults, binds,
                 results,
             )
-            self._compiled[dialect.name] = found
+            self._compiled[dialect] = found
             return found
 
     def run(self, connection: Connection, values: Mapping[str, Any]) -> Any:
@@ -88,14 +119,17 @@ class Prepared:
         # SQLAlchemy's cursor events still see every statement (instrumentation, the plans
         # bench); with no listener this is one test.
         dispatch = connection.dispatch
+        context = None
+        if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+            context = Context(connection, cursor, prepared.sql, sent)
         if dispatch.before_cursor_execute:
-            dispatch.before_cursor_execute(connection, cursor, prepared.sql, sent, None, False)
+            dispatch.before_cursor_execute(connection, cursor, prepared.sql, sent, context, False)
         try:
             cursor.execute(prepared.sql, sent)
         except dialect.loaded_dbapi.Error as error:
             raise _translated(connection, prepared.sql, cursor, error) from error
         if dispatch.after_cursor_execute:
-            dispatch.after_cursor_execute(connection, cursor, prepared.sql, sent, None, False)
+            dispatch.after_cursor_execute(connection, cursor, prepared.sql, sent, context, False)
         return cursor
 
     def rowcount(self, connection: Connection, values: Mapping[str, Any]) -> int:
