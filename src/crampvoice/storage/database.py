@@ -28,6 +28,7 @@ read-only fails fast with an `OperationalError`, and the SMS service answers wit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -187,21 +188,43 @@ class Checkpointer:
         self._stop.set()
 
     def _run(self) -> None:
+        """Until the store stops (or in a forked child, where this thread is not): an
+        error is logged once and the next interval tries again, with a new connection if
+        the last one failed; meanwhile the backstop (`wal_autocheckpoint`) remains."""
         import sqlite3
 
         pid = self._pid
-        try:
-            connection = sqlite3.connect(self.path, timeout=0, isolation_level=None)
-        except sqlite3.Error:
-            log.warning("storage: no background checkpoints (cannot open %s)", self.path)
-            return
+        connection: sqlite3.Connection | None = None
+        told = False
         try:
             while not self._stop.wait(self.interval) and self._pid == pid:
                 try:
+                    if connection is None:
+                        connection = sqlite3.connect(self.path, timeout=0, isolation_level=None)
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except sqlite3.Error:  # busy, or the file is gone: the backstop remains
-                    continue
+                except sqlite3.OperationalError as error:  # busy, locked: the next time
+                    if "lock" in str(error) or "busy" in str(error):
+                        continue
+                    told = self._told(told, error)
+                    _closed(connection)
+                    connection = None
+                except Exception as error:  # anything else: a new connection next time
+                    told = self._told(told, error)
+                    _closed(connection)
+                    connection = None
         finally:
+            _closed(connection)
+
+    def _told(self, told: bool, error: Exception) -> bool:
+        if not told:
+            log.warning("storage: a background checkpoint of %s failed (%s); retrying",
+                        self.path, error)
+        return True
+
+
+def _closed(connection: Any) -> None:
+    if connection is not None:
+        with contextlib.suppress(Exception):
             connection.close()
 
 
