@@ -600,7 +600,27 @@ NEGATING_NOTHING = [
 ]
 
 
-@pytest.mark.parametrize(("message", "level"), _marked(A_LATER_PLACE) + NEGATING_NOTHING)
+# "It turns out" is told now: what it turns out to be is happening (a story cue only in
+# the past tense, "it turned out to be nothing").
+TURNS_OUT_NOW = [
+    ("I thought I had normal discharge come out but it turns out being some blood", U),
+    ("it turns out to be blood, dark red, 7 weeks", U),
+    ("turns out to be fluid leaking, not wee", U),
+    ("The wet patch turns out to be blood", U),
+    ("Turns out the swelling in my calf is worse than I thought, it's hot too", U),
+    # ...and the past tense still tells a story that is over.
+    ("I had some spotting at 8 weeks, it turned out to be nothing and the scan was fine", N),
+    ("At 30 weeks I had a swollen calf, it turned out to be a clot and I was treated. "
+     "Baby is 2 now.", N),
+    # The reveal closes what came before it, not what it reveals.
+    ("I thought my waters had gone. Turns out I just peed, the midwife checked me", N),
+    ("I thought it was just wee but turns out it's fluid, it keeps trickling", U),
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "level"), _marked(A_LATER_PLACE) + NEGATING_NOTHING + TURNS_OUT_NOW
+)
 def test_places_and_negations_that_are_not(core: Core, message: str, level: Level) -> None:
     assert core.assess(message).level is level, message
 
