@@ -289,6 +289,11 @@ class Vocabulary:
     question_words: frozenset[str]
     present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
     not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
+    #: Words (as typed), and endings of words, that put a clause in the past tense; a clause
+    #: in neither tense ("Calf swollen and red.") is told now, even in a story.
+    past_tense: frozenset[str] = frozenset()
+    past_tense_endings: tuple[str, ...] = ()
+    not_past_tense: frozenset[str] = frozenset()  # words with such an ending that are not
     #: Words (as typed) that make an outcome a belief ("I was sure everything was fine").
     belief: frozenset[str] = frozenset()
     #: Words (as typed) just after an outcome that make it the calm before what went wrong.
@@ -347,6 +352,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key in scope:
         if key not in (
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
+            "past_tense", "past_tense_endings", "not_past_tense",
             "not_story_before", "goes_on", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
@@ -385,6 +391,11 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     not_present_after = frozenset(
         strings(scope.get("not_present_after", []), "scope.not_present_after")
     )
+    past_tense = frozenset(strings(scope.get("past_tense", []), "scope.past_tense"))
+    past_tense_endings = tuple(
+        strings(scope.get("past_tense_endings", []), "scope.past_tense_endings")
+    )
+    not_past_tense = frozenset(strings(scope.get("not_past_tense", []), "scope.not_past_tense"))
 
     normaliser = Normaliser(language, lemmas, surface)
 
@@ -566,6 +577,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         question_words=question_words,
         present=present,
         not_present_after=not_present_after,
+        past_tense=past_tense,
+        past_tense_endings=past_tense_endings,
+        not_past_tense=not_past_tense,
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
@@ -846,6 +860,7 @@ class Triage:
         # Where the last verdict ends, (clause, word): what is told before it is over.
         verdict: tuple[int, int] | None = None
         present: set[tuple[int, int]] = set()  # (clause, word) of each word in the present
+        untensed: set[int] = set()  # clauses in neither tense: told now, even in a story
         for number, clause in enumerate(reading.clauses):
             mentions, cues, verdict_end, (first, last, places_of) = self._clause(
                 number, clause, last_site
@@ -853,12 +868,15 @@ class Triage:
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
             verdict = (number, verdict_end) if verdict_end is not None else verdict
-            present |= {
+            now_words = {
                 (number, i)
                 for i, t in enumerate(clause)
                 if t.raw in self.vocab.present
                 and not (i and clause[i - 1].raw in self.vocab.not_present_after)
             }
+            present |= now_words
+            if not now_words and not any(self._past_tense(t.raw) for t in clause):
+                untensed.add(number)
             sites = [m.concept for m in mentions if m.kind == "site"]
             for m in mentions:
                 if m.kind == "finding" and m.sites and not sites:
@@ -912,7 +930,11 @@ class Triage:
             until = verdict if verdict is not None and not story else (len(reading.clauses), 0)
 
             def now(m: Mention) -> bool:
-                return (m.clause, m.start) >= until or any(
+                if (m.clause, m.start) >= until:
+                    return True
+                if m.clause in untensed and (verdict is None or (m.clause, m.start) >= verdict):
+                    return True  # a verdict closes what came before it, in any tense
+                return any(
                     c == m.clause and m.start - PRESENT_REACH <= i < m.end + PRESENT_REACH
                     for c, i in present
                 )
@@ -951,6 +973,15 @@ class Triage:
             m.status == "reported" and m.kind == "finding" for m in found
         )
         return reading, found, over
+
+    def _past_tense(self, word: str) -> bool:
+        vocab = self.vocab
+        if word in vocab.past_tense:
+            return True
+        return word not in vocab.not_past_tense and any(
+            word.endswith(ending) and len(word) > len(ending) + 2
+            for ending in vocab.past_tense_endings
+        )
 
     def _clause(
         self, number: int, clause: tuple[Token, ...], last_site: tuple[str, ...]

@@ -618,8 +618,36 @@ TURNS_OUT_NOW = [
 ]
 
 
+# Written by hand and run on the engine before its fix: each escalation here was `none`.
+# A word that can be told now ("they want to admit me", "take me to the ER", "the scan
+# shows") is no sign of a story that is over; a time long ago ("two years ago", "last
+# year") is said of its own sentence; and a clause in no tense ("Calf swollen and red.")
+# is told now even in a story.
+PRESENT_BESIDE_A_STORY_WORD = [
+    ("My husband is taking me to the hospital. Calf swollen and red.", U),
+    ("They want to admit me. Heavy bleeding, soaked a pad in an hour", E),
+    ("The scan shows a clot in my leg. Calf swollen and sore.", U),
+    ("Please take me to the ER, chest pain and short of breath", E),
+    ("Waiting to be admitted. Headache, flashing lights, swollen face", U),
+    ("I'm being admitted tonight. Bleeding through pads", E),
+    ("I had a DVT two years ago. Calf swollen and red.", U),
+    ("Last year I had pre-eclampsia. Bad headache and blurry vision.", U),
+    ("I'm recovering from a c-section. Short of breath, chest tight.", E),
+    ("Diagnosed with pre-eclampsia last week. Pounding headache, seeing spots.", U),
+    ("I had a DVT years ago. Woke up with my calf swollen and hot", U),
+    ("I made a full recovery from my PE last year. Chest pain, can't breathe", E),
+    ("In the end they sent me home. Bleeding heavily now, soaked 2 pads", E),
+    # ...and what is told in the past with a word that says it is over still is.
+    ("Two years ago I had a DVT in my left leg. They treated it and it cleared up.", N),
+    ("My story: I had pre-eclampsia with my first. It went away after she was born.", N),
+    ("Looking back I was so lucky. I had a seizure a day after my son was born and they "
+     "admitted me", N),
+]
+
+
 @pytest.mark.parametrize(
-    ("message", "level"), _marked(A_LATER_PLACE) + NEGATING_NOTHING + TURNS_OUT_NOW
+    ("message", "level"),
+    _marked(A_LATER_PLACE) + NEGATING_NOTHING + TURNS_OUT_NOW + PRESENT_BESIDE_A_STORY_WORD,
 )
 def test_places_and_negations_that_are_not(core: Core, message: str, level: Level) -> None:
     assert core.assess(message).level is level, message
