@@ -52,7 +52,7 @@ def test_a_text_is_answered_remembered_and_counted(service: Service) -> None:
     assert service.text("what causes cramps")
     [event] = service.tables.events
     assert (event["channel"], event["intent"], event["text"]) == ("sms", "causes", None)
-    assert service.tables.people[UK].window_replies == 1
+    assert [replies for _, replies, _ in service.tables.budgets.values()] == [1, 1]
 
 
 def test_a_retried_message_gets_the_same_reply_and_changes_nothing(service: Service) -> None:
@@ -60,7 +60,7 @@ def test_a_retried_message_gets_the_same_reply_and_changes_nothing(service: Serv
     again = service.conversations.handle(Inbound("SM" + "7" * 32, UK, "what causes cramps"))
     assert again.duplicate and again.text == first
     assert len(service.tables.events) == 1
-    assert service.tables.people[UK].window_replies == 1
+    assert [replies for _, replies, _ in service.tables.budgets.values()] == [1, 1]
 
 
 def test_stop_silences_everything_until_start(service: Service) -> None:

@@ -28,8 +28,6 @@ class Person:
     number: str
     locale: str
     state: dict[str, Any] = field(default_factory=dict)
-    window_start: datetime | None = None
-    window_replies: int = 0
     scheduled_sends: bool = True
     failures: int = 0
     version: int = 0
@@ -72,8 +70,6 @@ class MemoryTransaction:
         sid: str,
         reply: str,
         state: dict[str, Any] | None,
-        counted: bool,
-        window: timedelta,
         at: datetime,
         event: TurnEvent | None,
     ) -> int:
@@ -90,7 +86,6 @@ class MemoryTransaction:
         ):
             raise Conflict("the conversation changed since it was read")
         found.state = conversation.state if state is None else state
-        found.window_start, found.window_replies = conversation.counter_after(counted, at, window)
         found.version += 1
         self._processed(sid, reply, found.id)
         if event is not None:
@@ -218,13 +213,13 @@ class MemoryTexting:
         found = self.tables.people.get(key)
         stopped = key in self.tables.stopped
         if found is None:
-            conversation = Conversation(None, locale_for(key), {}, stopped, None, 0)
+            conversation = Conversation(None, locale_for(key), {}, stopped)
         else:
             sub = self.tables.subscriptions.get(found.id)
             schedule = None if sub is None else Schedule(sub.at, sub.zone, sub.active)
             conversation = Conversation(
-                found.id, found.locale, copy.deepcopy(found.state), stopped,
-                found.window_start, found.window_replies, schedule, version=_version(found),
+                found.id, found.locale, copy.deepcopy(found.state), stopped, schedule,
+                version=_version(found),
             )
         mine, everyone = self.tables.budgets.get(budget_key), self.tables.budgets.get(EVERYONE)
         return conversation, Spent(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,7 +19,6 @@ from crampvoice.storage.repository import Conversation
 
 NUMBER = "+447400123456"
 T0 = datetime(2025, 1, 1, 21, 30, tzinfo=UTC)
-WINDOW = timedelta(hours=1)
 
 
 def test_upgrade_builds_the_schema_the_models_describe(database_url: str) -> None:
@@ -81,7 +80,7 @@ def test_conversation_state_round_trips(store: Store) -> None:
         assert conversation.locale == "en-GB" and conversation.state == {}
         save(
             session, conversation, sid="SM1", reply="2. Rub your calf", state=state.to_dict(),
-            counted=True, window=WINDOW, at=T0,
+            at=T0,
         )
     with store.transaction() as session:
         conversation = read(session)
@@ -89,20 +88,6 @@ def test_conversation_state_round_trips(store: Store) -> None:
         assert not conversation.stopped
         person = repository.person(session, NUMBER)
         assert person is not None and person.created_at == T0
-
-
-def test_the_reply_counter_resets_when_its_window_ends(store: Store) -> None:
-    for n in range(3):
-        with store.transaction() as session:
-            conversation = read(session)
-            save(
-                session, conversation, sid=f"SM{n}", reply="hi", state=None, counted=True,
-                window=WINDOW, at=T0 + timedelta(minutes=n),
-            )
-    with store.transaction() as session:
-        conversation = read(session)
-    assert conversation.replies_in_window(T0 + WINDOW / 2, WINDOW) == 3
-    assert conversation.replies_in_window(T0 + WINDOW, WINDOW) == 0
 
 
 def test_an_opt_out_is_seen_with_the_conversation(store: Store) -> None:
@@ -122,7 +107,7 @@ def test_erase_leaves_nothing_about_the_number(store: Store) -> None:
         conversation = read(session)
         save(
             session, conversation, sid="SM1", reply="hi", state={"topic": "causes"},
-            counted=True, window=WINDOW, at=T0,
+            at=T0,
         )
         repository.add_outbox(session, NUMBER, "hello", status="queued", at=T0)
         repository.record_delivery(session, NUMBER, "SMout", "failed", "30003", T0, failure_limit=5)

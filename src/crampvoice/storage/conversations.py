@@ -57,8 +57,6 @@ _READ = (
         Person.locale,
         Person.state,
         OptOut.number,
-        Person.window_start,
-        Person.window_replies,
         Subscription.local_time,
         Subscription.zone,
         Subscription.active,
@@ -89,8 +87,7 @@ _ADD = (
         state=bindparam("new_state"),
         scheduled_sends=True,
         consecutive_failures=0,
-        window_start=bindparam("new_window_start"),
-        window_replies=bindparam("new_window_replies"),
+        window_replies=0,  # a column of the old per-person counter (`reply_budgets` now)
         created_at=bindparam("at"),
         updated_at=bindparam("at"),
     )
@@ -103,8 +100,6 @@ _SAVE = (
     .values(
         state=bindparam("new_state"),
         updated_at=bindparam("at"),
-        window_start=bindparam("new_window_start"),
-        window_replies=bindparam("new_window_replies"),
     )
 )
 _EVENT = insert(Event.__table__)  # type: ignore[arg-type]
@@ -130,11 +125,10 @@ def read_conversation(
     row = _RUN_READ.one_or_none(connection, {"number": key})
     if row is None:
         stopped = bool(_RUN_STOPPED.rows(connection, {"number": key}))
-        return Conversation(None, locale_for(key), {}, stopped, None, 0)
-    bedtime = None if row[7] is None else Schedule(row[6], row[7], bool(row[8]))
+        return Conversation(None, locale_for(key), {}, stopped)
+    bedtime = None if row[5] is None else Schedule(row[4], row[5], bool(row[6]))
     return Conversation(
-        row[0], row[1], dict(row[2] or {}), row[3] is not None, row[4], row[5], bedtime,
-        version=row[9],
+        row[0], row[1], dict(row[2] or {}), row[3] is not None, bedtime, version=row[7]
     )
 
 
@@ -155,12 +149,11 @@ def read_turn(
         conversation = read_conversation(connection, number, locale_for=locale_for)
         rows = budgets.RUN_SPENT.rows(connection, {"key": budget_key})
         return conversation, budgets.spent_from(rows, budget_key, at, window)
-    bedtime = None if row[7] is None else Schedule(row[6], row[7], bool(row[8]))
+    bedtime = None if row[5] is None else Schedule(row[4], row[5], bool(row[6]))
     conversation = Conversation(
-        row[0], row[1], dict(row[2] or {}), row[3] is not None, row[4], row[5], bedtime,
-        version=row[9],
+        row[0], row[1], dict(row[2] or {}), row[3] is not None, bedtime, version=row[7]
     )
-    start, replies, escalations, everyone_start, everyone = row[10:15]
+    start, replies, escalations, everyone_start, everyone = row[8:13]
     spent = Spent(
         replies=0 if start is None else in_window(start, replies, at, window),
         escalations=0 if start is None else in_window(start, escalations, at, window),
@@ -178,8 +171,6 @@ def save_turn(
     sid: str,
     reply: str,
     state: dict[str, Any] | None,
-    counted: bool,
-    window: timedelta,
     at: datetime,
     event: TurnEvent | None,
 ) -> int:
@@ -187,12 +178,7 @@ def save_turn(
     still the one read), the MessageSid with its reply, the event. `Conflict` if the
     conversation changed since it was read; IntegrityError if the MessageSid (or, for a
     new number, the person) is already stored. Returns the person's id."""
-    window_start, replies = conversation.counter_after(counted, at, window)
-    values: dict[str, Any] = {
-        "new_state": conversation.state if state is None else state,
-        "new_window_start": window_start,
-        "new_window_replies": replies,
-    }
+    values: dict[str, Any] = {"new_state": conversation.state if state is None else state}
     if conversation.person_id is None:
         values.update(number=number_key(number), locale=conversation.locale, at=at)
         person_id = int(_RUN_ADD.scalar_one(connection, values))

@@ -62,14 +62,12 @@ class SqlTransaction:
         sid: str,
         reply: str,
         state: dict[str, Any] | None,
-        counted: bool,
-        window: timedelta,
         at: datetime,
         event: TurnEvent | None,
     ) -> int:
         return conversations.save_turn(
             self.connection, conversation, number=number, sid=sid, reply=reply, state=state,
-            counted=counted, window=window, at=at, event=event,
+            at=at, event=event,
         )
 
     def record_processed(self, sid: str, reply: str, at: datetime) -> None:

@@ -54,29 +54,8 @@ class Conversation:
     locale: str
     state: dict[str, Any]
     stopped: bool
-    window_start: datetime | None
-    window_replies: int
     bedtime: Schedule | None = None
     version: datetime | None = None
-
-    def replies_in_window(self, at: datetime, window: timedelta) -> int:
-        """Replies counted against this number in the window running at `at`."""
-        start = self.window_start
-        if start is None or start + window <= at or start > at:
-            return 0
-        return self.window_replies
-
-    def counter_after(
-        self, counted: bool, at: datetime, window: timedelta
-    ) -> tuple[datetime | None, int]:
-        """(window start, replies) once this turn's reply is counted (or not): a counted
-        reply in no running window starts one at `at`."""
-        start, replies = self.window_start, self.replies_in_window(at, window)
-        if counted:
-            if replies == 0:
-                start = at
-            replies += 1
-        return start, replies
 
 
 @dataclass(frozen=True)
@@ -104,15 +83,13 @@ class TextingTransaction(Protocol):
         sid: str,
         reply: str,
         state: dict[str, Any] | None,
-        counted: bool,
-        window: timedelta,
         at: datetime,
         event: TurnEvent | None,
     ) -> int:
-        """Store the turn: the person (added if new), the new state (None: unchanged) and
-        reply counter if the conversation is still as read, the MessageSid with its
-        reply, the event. The person's id; `Conflict` if the MessageSid is taken or the
-        conversation changed meanwhile."""
+        """Store the turn: the person (added if new), the new state (None: unchanged) if
+        the conversation is still as read, the MessageSid with its reply, the event
+        (replies are counted by `spend`). The person's id; `Conflict` if the MessageSid
+        is taken or the conversation changed meanwhile."""
         ...
 
     def record_processed(self, sid: str, reply: str, at: datetime) -> None: ...

@@ -205,8 +205,6 @@ class Conversations:
             sid=message.sid,
             reply=reply,
             state=None if decision.state is None else decision.state.to_dict(),
-            counted=decision.text is not None and decision.counts,
-            window=self.limits.window,
             at=at,
             event=TurnEvent(
                 intent=decision.intent.value,
