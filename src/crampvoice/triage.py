@@ -932,8 +932,8 @@ class Triage:
             def now(m: Mention) -> bool:
                 if (m.clause, m.start) >= until:
                     return True
-                if m.clause in untensed and (verdict is None or (m.clause, m.start) >= verdict):
-                    return True  # a verdict closes what came before it, in any tense
+                if m.clause in untensed:
+                    return True  # symptoms named with no verb are told now
                 return any(
                     c == m.clause and m.start - PRESENT_REACH <= i < m.end + PRESENT_REACH
                     for c, i in present
@@ -945,6 +945,33 @@ class Triage:
                 else m
                 for m in found
             ]
+            # A word that raises a finding, said after the verdict that closed it with
+            # nothing in the past tense between them, and said of no finding told now,
+            # reopens it: "calf swollen and red, the scan came back clear but it's worse
+            # now" (not "Turns out I just peed. It felt like a gush", nor "The scan came
+            # back clear. Still sore now": the soreness is told now, the swelling is over).
+            open_now = {
+                (m.clause, m.start, m.concept)
+                for m in found
+                if m.kind == "finding" and m.status == "reported"
+            }
+            reopened = {
+                key
+                for m in found
+                if verdict is not None and (m.clause, m.start) >= verdict
+                and m.kind == "modifier" and m.status == "reported"
+                and m.concept not in self.vocab.lowering
+                and not open_now.intersection(m.about)
+                and not self._past_between(reading.clauses, verdict, (m.clause, m.start))
+                for key in m.about
+            }
+            if reopened:
+                found = [
+                    replace(m, status="reported")
+                    if m.status == "past" and (m.clause, m.start, m.concept) in reopened
+                    else m
+                    for m in found
+                ]
         # A finding with no site before it takes the first one said after it
         # ("The pain has been there all day. It's behind my right knee.").
         first_site = next((m for m in found if m.kind == "site"), None)
@@ -973,6 +1000,18 @@ class Triage:
             m.status == "reported" and m.kind == "finding" for m in found
         )
         return reading, found, over
+
+    def _past_between(
+        self, clauses: Sequence[tuple[Token, ...]], start: tuple[int, int], end: tuple[int, int]
+    ) -> bool:
+        """Whether a word in the past tense comes from `start` to `end` (clause, word)."""
+        for number in range(start[0], end[0] + 1):
+            words = clauses[number]
+            first = start[1] if number == start[0] else 0
+            last = end[1] if number == end[0] else len(words)
+            if any(self._past_tense(t.raw) for t in words[first:last]):
+                return True
+        return False
 
     def _past_tense(self, word: str) -> bool:
         vocab = self.vocab

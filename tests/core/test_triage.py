@@ -644,10 +644,23 @@ PRESENT_BESIDE_A_STORY_WORD = [
      "admitted me", N),
 ]
 
+# A verdict closes what was told before it, but not symptoms named now with no verb, and
+# not a finding that a word said now, after it, raises again ("but it's worse now").
+AFTER_A_VERDICT = [
+    ("calf swollen and red, the scan came back clear 2 weeks ago but its worse now", U),
+    ("Bleeding bright red. They said it was a polyp last week but it's heavier now", E),
+    ("Calf swollen and red. The doctor said it was a trapped nerve.", U),
+    ("Baby moving less. Trace was fine yesterday but she's still quiet", U),
+    # ...and what the verdict closed, told in the past, stays closed.
+    ("My calf was swollen and red. The scan came back clear. Still sore now but much better", R),
+    ("I thought my waters had gone. Turns out I just peed. It felt like a real gush", N),
+]
+
 
 @pytest.mark.parametrize(
     ("message", "level"),
-    _marked(A_LATER_PLACE) + NEGATING_NOTHING + TURNS_OUT_NOW + PRESENT_BESIDE_A_STORY_WORD,
+    _marked(A_LATER_PLACE) + NEGATING_NOTHING + TURNS_OUT_NOW + PRESENT_BESIDE_A_STORY_WORD
+    + AFTER_A_VERDICT,
 )
 def test_places_and_negations_that_are_not(core: Core, message: str, level: Level) -> None:
     assert core.assess(message).level is level, message
