@@ -11,7 +11,9 @@ from crampvoice.evaluation import read_corpus
 from crampvoice.intents import Intent
 
 DATA = Path(__file__).parents[1] / "data"
-CORPORA = ("triage_corpus.tsv", "triage_holdout.tsv", "real_dev.tsv", "real_holdout.tsv")
+CORPORA = (
+    "triage_corpus.tsv", "triage_holdout.tsv", "red_team.tsv", "real_dev.tsv", "real_holdout.tsv"
+)
 #: Answers a row may accept: the intents, and the topics named as answers of their own.
 ANSWERS = {intent.value for intent in Intent} | {"restless_legs"}
 
