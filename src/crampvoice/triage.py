@@ -292,6 +292,10 @@ class Vocabulary:
     #: Words (as typed), and endings of words, that put a clause in the past tense; a clause
     #: in neither tense ("Calf swollen and red.") is told now, even in a story.
     past_tense: frozenset[str] = frozenset()
+    #: Words (as typed) a negation passes on its way to what it negates ("no sign of").
+    negation_fillers: frozenset[str] = frozenset()
+    #: List words (as typed) that close a list, so a list after a comma goes on ("or").
+    closing_list_words: frozenset[str] = frozenset()
     past_tense_endings: tuple[str, ...] = ()
     not_past_tense: frozenset[str] = frozenset()  # words with such an ending that are not
     #: Words (as typed) that make an outcome a belief ("I was sure everything was fine").
@@ -352,7 +356,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key in scope:
         if key not in (
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
-            "past_tense", "past_tense_endings", "not_past_tense",
+            "past_tense", "past_tense_endings", "not_past_tense", "negation_fillers",
+            "closing_list_words",
             "not_story_before", "goes_on", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
@@ -396,6 +401,12 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         strings(scope.get("past_tense_endings", []), "scope.past_tense_endings")
     )
     not_past_tense = frozenset(strings(scope.get("not_past_tense", []), "scope.not_past_tense"))
+    negation_fillers = frozenset(
+        strings(scope.get("negation_fillers", []), "scope.negation_fillers")
+    )
+    closing_list_words = frozenset(
+        strings(scope.get("closing_list_words", []), "scope.closing_list_words")
+    )
 
     normaliser = Normaliser(language, lemmas, surface)
 
@@ -580,6 +591,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         past_tense=past_tense,
         past_tense_endings=past_tense_endings,
         not_past_tense=not_past_tense,
+        negation_fillers=negation_fillers,
+        closing_list_words=closing_list_words,
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
@@ -1177,24 +1190,76 @@ class Triage:
         # Negation words that negate nothing here: "if" that asks ("not sure if"), and
         # NegEx's pseudo-negations ("try not to worry about the decreased movement").
         pseudo = [(s, e) for name, s, e in cues if name == "pseudo_negation"]
+        concept_words = set(covered)
         covered = covered | {i for a, b in asking + pseudo for i in range(a, b)}
-        listing = {s for name, s, _ in cues if name == "list_words" and clause[s].comma_before}
+        lists = {s for name, s, _ in cues if name == "list_words"}
+        closing = {s for s in lists if clause[s].raw in self.vocab.closing_list_words}
         for name, start, end in cues:
             if name != "negation" or start in covered:
                 continue  # "not" inside "can not breathe" is part of the symptom
-            # A negation reaches a few words, not counting a list of findings it goes on
-            # through ("not crampy, or tingling, or swollen"); a comma ends it otherwise.
-            reach = NEGATION_REACH
-            for i in range(end, next_terminator(start)):
-                if clause[i].comma_before and i not in findings and i not in listing:
-                    break
-                if i not in findings and i not in listing:
-                    reach -= 1
-                    if reach < 0:
-                        break
+            for i in self._negated(clause, end, next_terminator(start), concept_words,
+                                   findings, lists, closing):
                 if status[i] == "reported":
                     status[i] = "negated"
         return status
+
+    def _negated(
+        self,
+        clause: tuple[Token, ...],
+        end: int,
+        stop: int,
+        concept_words: set[int],
+        findings: set[int],
+        lists: set[int],
+        closing: set[int],
+    ) -> list[int]:
+        """The words a negation ending at `end` negates: after a few words of its own
+        (`negation_fillers`: "no sign of", "not had any"), the concept it names, up to the
+        end of its first finding ("no chest pain"), then on through a list ("not red, or
+        hot, or swollen"; "no swelling, redness or heat": a list after a comma only when an
+        "or" closes it). A negation whose next word names nothing negates nothing ("no one
+        home chest really hurts", "never mind the cramp my calf is huge"), and a comma
+        ends it ("no pain, heart racing").
+
+        """
+        negated: list[int] = []
+        i = end
+        for _ in range(NEGATION_REACH):
+            if i >= stop or i in concept_words or clause[i].raw not in self.vocab.negation_fillers:
+                break
+            if clause[i].comma_before:  # "No, my calf is swollen": an answer, then news
+                return negated
+            i += 1
+        while i < stop and i in concept_words:
+            if clause[i].comma_before and not negated:
+                return negated
+            j = i  # one concept phrase: up to the end of its first finding ("my calf is
+            reach = NEGATION_REACH  # swollen"), its own words between
+            while j < stop and not (j > i and clause[j].comma_before):
+                if j not in concept_words:
+                    if clause[j].raw not in self.vocab.negation_fillers or reach == 0:
+                        break
+                    reach -= 1
+                negated.append(j)
+                j += 1
+                if j - 1 in findings and j not in findings:
+                    break
+            # ...and on through a list: "or"/"and"/"nor", or a comma before a list an "or"
+            # closes; a word of its own between ("no pain at all") ends it.
+            if j < stop and j in lists:
+                k = j + 1
+                while k < stop and k not in concept_words and (
+                    clause[k].raw in self.vocab.negation_fillers
+                ) and k - j <= NEGATION_REACH:
+                    k += 1
+                i = k
+            elif j < stop and clause[j].comma_before and j in concept_words and any(
+                c > j for c in closing if c < stop
+            ):
+                i = j
+            else:
+                break
+        return negated
 
     # ----------------------------------------------------------------- judging
 
