@@ -292,6 +292,10 @@ class Vocabulary:
     #: Words (as typed), and endings of words, that put a clause in the past tense; a clause
     #: in neither tense ("Calf swollen and red.") is told now, even in a story.
     past_tense: frozenset[str] = frozenset()
+    #: First words (as typed) of a clause that asks ("is", "what"): a question whole.
+    asks: frozenset[str] = frozenset()
+    #: Words (as typed) that, just before a finding, tell it as a report ("i fainted").
+    speakers: frozenset[str] = frozenset()
     #: Words (as typed) a negation passes on its way to what it negates ("no sign of").
     negation_fillers: frozenset[str] = frozenset()
     #: List words (as typed) that close a list, so a list after a comma goes on ("or").
@@ -357,7 +361,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         if key not in (
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
             "past_tense", "past_tense_endings", "not_past_tense", "negation_fillers",
-            "closing_list_words",
+            "closing_list_words", "asks", "speakers",
             "not_story_before", "goes_on", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
@@ -407,6 +411,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     closing_list_words = frozenset(
         strings(scope.get("closing_list_words", []), "scope.closing_list_words")
     )
+    asks = frozenset(strings(scope.get("asks", []), "scope.asks"))
+    speakers = frozenset(strings(scope.get("speakers", []), "scope.speakers"))
 
     normaliser = Normaliser(language, lemmas, surface)
 
@@ -593,6 +599,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         not_past_tense=not_past_tense,
         negation_fillers=negation_fillers,
         closing_list_words=closing_list_words,
+        asks=asks,
+        speakers=speakers,
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
@@ -1175,9 +1183,15 @@ class Triage:
             for name, s, e in cues
             if name != "conditional" or not any(a <= s < b for a, b in asking)
         ]
+        asked = bool(clause) and clause[0].raw in self.vocab.asks
+        told = {s for s in range(1, n) if clause[s - 1].raw in self.vocab.speakers}
         for name, start, end in sorted(cues, key=lambda c: c[1]):
-            if name == "informational" and not reports:
-                status = ["hypothetical"] * n
+            if name == "informational" and not reports and not told & findings:
+                # A question about danger in general, from where it starts: what is told
+                # before it is a report ("chest pain and short of breath is this serious"),
+                # unless the clause is the question ("is chest pain dangerous?").
+                for i in range(0 if asked else start, n):
+                    status[i] = "hypothetical"
             elif name == "conditional":
                 for i in range(end, next_terminator(start)):
                     status[i] = "hypothetical"
