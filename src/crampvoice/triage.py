@@ -294,6 +294,8 @@ class Vocabulary:
     past_tense: frozenset[str] = frozenset()
     #: First words (as typed) of a clause that asks ("is", "what"): a question whole.
     asks: frozenset[str] = frozenset()
+    #: Words (as typed) where what someone else had ends: the person's own ("my chest").
+    own_words: frozenset[str] = frozenset()
     #: Words (as typed) that, just before a finding, tell it as a report ("i fainted").
     speakers: frozenset[str] = frozenset()
     #: Words (as typed) a negation passes on its way to what it negates ("no sign of").
@@ -361,7 +363,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         if key not in (
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
             "past_tense", "past_tense_endings", "not_past_tense", "negation_fillers",
-            "closing_list_words", "asks", "speakers",
+            "closing_list_words", "asks", "speakers", "own_words",
             "not_story_before", "goes_on", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
@@ -413,6 +415,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     )
     asks = frozenset(strings(scope.get("asks", []), "scope.asks"))
     speakers = frozenset(strings(scope.get("speakers", []), "scope.speakers"))
+    own_words = frozenset(strings(scope.get("own_words", []), "scope.own_words"))
 
     normaliser = Normaliser(language, lemmas, surface)
 
@@ -601,6 +604,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         closing_list_words=closing_list_words,
         asks=asks,
         speakers=speakers,
+        own_words=own_words,
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
@@ -1197,6 +1201,8 @@ class Triage:
                     status[i] = "hypothetical"
             elif name == "other_person":
                 for i in range(end, next_terminator(start)):
+                    if clause[i].raw in self.vocab.own_words:
+                        break
                     status[i] = "other"
             elif name == "past":
                 for i in range(previous_terminator(start), next_terminator(start)):
