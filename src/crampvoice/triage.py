@@ -229,6 +229,10 @@ class Concept:
     #: A lowering modifier that gives way to a raising one said of the same mention
     #: ("light at first then heavy"): a word of degree, not of time.
     yields: bool = False
+    #: A modifier that says a finding came back or got worse: told after the end of a
+    #: story, even in the past tense, it reopens the finding it is said of ("The doctor
+    #: said it was a pulled muscle. Then it got worse").
+    reopens: bool = False
 
 
 @dataclass(frozen=True)
@@ -288,6 +292,8 @@ class Vocabulary:
     typed_cues: Matcher  # story cues matched as typed
     question_words: frozenset[str]
     present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
+    #: Phrases (as typed) of a recent time that do too ("last night", "I just").
+    recent: Matcher | None = None
     not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
     #: Words (as typed) that make an outcome a belief ("I was sure everything was fine").
     belief: frozenset[str] = frozenset()
@@ -364,12 +370,14 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         where = f"concepts.{key}"
         if not isinstance(table, dict):
             raise ContentError(name, where, "must be a table")
-        unknown = set(table) - {"kind", "terms", "exclude", "plural_terms", "place", "yields"}
+        unknown = set(table) - {
+            "kind", "terms", "exclude", "plural_terms", "place", "yields", "reopens"
+        }
         if unknown:
             raise ContentError(name, f"{where}.{sorted(unknown)[0]}", "unknown key")
         if table.get("kind") not in KINDS:
             raise ContentError(name, f"{where}.kind", f"one of {sorted(KINDS)}")
-        for flag in ("place", "yields"):
+        for flag in ("place", "yields", "reopens"):
             if flag in table and (table[flag] is not True or table["kind"] != "modifier"):
                 raise ContentError(name, f"{where}.{flag}", f"only `{flag} = true`, of a modifier")
         strings(table.get("terms"), f"{where}.terms")
@@ -378,7 +386,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key in _SCOPES:
         strings(scope.get(key, []), f"scope.{key}")
     question_words = frozenset(strings(scope.get("question_words", []), "scope.question_words"))
-    present = frozenset(strings(scope.get("present", []), "scope.present"))
+    present_all = strings(scope.get("present", []), "scope.present")
+    present = frozenset(p for p in present_all if " " not in p)
     belief = frozenset(strings(scope.get("belief", []), "scope.belief"))
     not_story_before = frozenset(strings(scope.get("not_story_before", []), "scope.not_story_before"))
     goes_on = frozenset(strings(scope.get("goes_on", []), "scope.goes_on"))
@@ -402,7 +411,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key, table in concepts_raw.items():
         plural = frozenset(table.get("plural_terms", []))
         concepts[key] = Concept(
-            key, table["kind"], plural, bool(table.get("place")), bool(table.get("yields"))
+            key, table["kind"], plural, bool(table.get("place")), bool(table.get("yields")),
+            bool(table.get("reopens")),
         )
         concept_terms += [(key, t) for t in checked(table["terms"], f"concepts.{key}.terms")]
         excludes += [(key, t) for t in checked(table.get("exclude", []), f"concepts.{key}")]
@@ -411,6 +421,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         for scope_name in _SCOPES
         for term in checked(scope.get(scope_name, []), f"scope.{scope_name}")
     ]
+    recent = checked([p for p in present_all if " " in p], "scope.present")
     typed_story = checked(strings(scope.get(_AS_TYPED, []), f"scope.{_AS_TYPED}"), _AS_TYPED)
     verdicts = checked(strings(scope.get(_VERDICT, []), f"scope.{_VERDICT}"), _VERDICT)
 
@@ -565,6 +576,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         ),
         question_words=question_words,
         present=present,
+        recent=Matcher([("present", p) for p in recent], AsTyped()),
         not_present_after=not_present_after,
         belief=belief,
         not_story_before=not_story_before,
@@ -843,22 +855,24 @@ class Triage:
         places: list[int] = []
         elsewhere: dict[int, list[Key]] = {}
         affirmed = story = False
+        framing: set[int] = set()  # clauses with a story cue: how a story ended, or when
+        ending: dict[int, int] = {}  # clause -> where its last verdict ends
         # Where the last verdict ends, (clause, word): what is told before it is over.
         verdict: tuple[int, int] | None = None
         present: set[tuple[int, int]] = set()  # (clause, word) of each word in the present
         for number, clause in enumerate(reading.clauses):
+            now_words, recent = self._now_words(clause)
             mentions, cues, verdict_end, (first, last, places_of) = self._clause(
-                number, clause, last_site
+                number, clause, last_site, recent
             )
             affirmed = affirmed or "affirm" in cues
+            if "story" in cues:
+                framing.add(number)
             story = story or "story" in cues
             verdict = (number, verdict_end) if verdict_end is not None else verdict
-            present |= {
-                (number, i)
-                for i, t in enumerate(clause)
-                if t.raw in self.vocab.present
-                and not (i and clause[i - 1].raw in self.vocab.not_present_after)
-            }
+            if verdict_end is not None:
+                ending[number] = verdict_end
+            present |= {(number, i) for i in now_words}
             sites = [m.concept for m in mentions if m.kind == "site"]
             for m in mentions:
                 if m.kind == "finding" and m.sites and not sites:
@@ -906,16 +920,28 @@ class Triage:
             if last is not None:
                 through_place = False
             found += mentions
+
+        def tensed(m: Mention, part: bool = False) -> bool:
+            """Said in the present tense, or of a recent time (`part`: no comma between)."""
+            words = reading.clauses[m.clause]
+
+            def apart(i: int) -> bool:  # a comma between the word and the mention
+                return any(t.comma_before for t in words[min(i, m.start) + 1 : max(i, m.start) + 1])
+
+            return any(
+                c == m.clause
+                and m.start - PRESENT_REACH <= i < m.end + PRESENT_REACH
+                and not (part and apart(i))
+                for c, i in present
+            )
+
         if story or verdict is not None:
             # A story that is over: what is not said in the present tense is the past. A
             # verdict closes only what was told before it ends: what follows happened next.
             until = verdict if verdict is not None and not story else (len(reading.clauses), 0)
 
             def now(m: Mention) -> bool:
-                return (m.clause, m.start) >= until or any(
-                    c == m.clause and m.start - PRESENT_REACH <= i < m.end + PRESENT_REACH
-                    for c, i in present
-                )
+                return (m.clause, m.start) >= until or tensed(m)
 
             found = [
                 replace(m, status="past")
@@ -923,6 +949,33 @@ class Triage:
                 else m
                 for m in found
             ]
+        # What is said now of a finding told in the past ("It hasn't gone away", "it's back
+        # and it's worse"): a word that does not lower and is not one of place, said in the
+        # present tense (in its part of the clause), reopens the finding it is said of: it is
+        # still there, or back. After the end of the story, so does a word that says it came
+        # back or got worse, in any tense (`reopens`). Not in a clause with a story cue, which
+        # tells how the story ended or when it was ("I've made a full recovery since"), nor
+        # before a verdict in its clause ("I always left there feeling reassured").
+        closed = {
+            (m.clause, m.start, m.concept): i
+            for i, m in enumerate(found)
+            if m.status == "past" and m.kind == "finding"
+        }
+        if closed:
+            reopened = {
+                closed[key]
+                for m in found
+                if m.kind == "modifier" and m.status == "reported"
+                and m.concept not in self.vocab.lowering
+                and not self.vocab.concepts[m.concept].place
+                and m.clause not in framing
+                and m.start >= ending.get(m.clause, 0)
+                and (tensed(m, part=True) or self.vocab.concepts[m.concept].reopens)
+                for key in m.about
+                if key in closed
+            }
+            for i in reopened:
+                found[i] = replace(found[i], status="reported")
         # A finding with no site before it takes the first one said after it
         # ("The pain has been there all day. It's behind my right knee.").
         first_site = next((m for m in found if m.kind == "site"), None)
@@ -952,8 +1005,32 @@ class Triage:
         )
         return reading, found, over
 
+    def _now_words(self, clause: Sequence[Token]) -> tuple[set[int], set[int]]:
+        """The words of a clause in the present tense or of a recent time ([scope] present),
+        and those of a recent time (its phrases: "last night", "just been")."""
+        recent = (
+            {
+                i
+                for _, start, end in self.vocab.recent.find([t.raw for t in clause])
+                for i in range(start, end)
+            }
+            if self.vocab.recent is not None
+            else set()
+        )
+        now = {
+            i
+            for i, t in enumerate(clause)
+            if t.raw in self.vocab.present
+            and not (i and clause[i - 1].raw in self.vocab.not_present_after)
+        }
+        return now | recent, recent
+
     def _clause(
-        self, number: int, clause: tuple[Token, ...], last_site: tuple[str, ...]
+        self,
+        number: int,
+        clause: tuple[Token, ...],
+        last_site: tuple[str, ...],
+        recent: set[int] | None = None,
     ) -> tuple[
         list[Mention],
         set[str],
@@ -1008,15 +1085,24 @@ class Triage:
             i for (n, s), e in best.items() if concepts[n].kind == "finding" for i in range(s, e)
         }
         typed = [t.raw for t in clause]
-        cues = [
-            (name, start, end)
-            for name, start, end in self.vocab.cues.find(words) + self.vocab.typed_cues.find(typed)
-            if name not in ("story", "verdict")
-            or not (
-                self.vocab.belief.intersection(typed[max(0, start - BELIEF_REACH) : start])
-                or self.vocab.not_story_before.intersection(typed[end : end + OPENING_REACH])
-            )
-        ]
+        cues = []
+        for name, start, end in self.vocab.cues.find(words) + self.vocab.typed_cues.find(typed):
+            if name in ("story", "verdict"):
+                if self.vocab.belief.intersection(typed[max(0, start - BELIEF_REACH) : start]):
+                    continue  # a belief, not an outcome ("I was sure it was fine")
+                if self.vocab.not_story_before.intersection(typed[end : end + OPENING_REACH]):
+                    if name == "verdict":
+                        continue  # the calm before what went wrong ("it was fine until...")
+                    # "I recovered, but...": it ends what was told before it, like a
+                    # verdict; what follows happened next.
+                    name = "verdict"
+                elif name == "story" and any(
+                    start - PRESENT_REACH <= i < end + PRESENT_REACH for i in recent or ()
+                ):
+                    # Said of a recent time ("I've just been diagnosed with pre-eclampsia",
+                    # "they admitted me last night"): it ends only what was told before it.
+                    name = "verdict"
+            cues.append((name, start, end))
         status = self._scope(clause, cues, covered, findings)
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         # Sites said together ("my hands and feet are puffy") share what is said after them.
