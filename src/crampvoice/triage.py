@@ -301,6 +301,11 @@ class Vocabulary:
     not_story_before: frozenset[str] = frozenset()
     #: First words (as typed) of a clause that goes on about the last finding told.
     goes_on: frozenset[str] = frozenset()
+    #: Words as typed that tell a clause in the past ("was", "went"), word endings that do
+    #: ("swelled"), and words with such an ending that do not ("red", "bleed").
+    past_tense: frozenset[str] = frozenset()
+    past_tense_endings: tuple[str, ...] = ()
+    not_past_tense: frozenset[str] = frozenset()
     #: Modifiers that can lower a level (named in some rule's or doubt's `none`): where
     #: what they are said of is a guess, they are said only of the likelier finding.
     lowering: frozenset[str] = frozenset()
@@ -353,7 +358,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key in scope:
         if key not in (
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
-            "not_story_before", "goes_on", _AS_TYPED, _VERDICT,
+            "not_story_before", "goes_on", "past_tense", "past_tense_endings",
+            "not_past_tense", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -391,6 +397,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     belief = frozenset(strings(scope.get("belief", []), "scope.belief"))
     not_story_before = frozenset(strings(scope.get("not_story_before", []), "scope.not_story_before"))
     goes_on = frozenset(strings(scope.get("goes_on", []), "scope.goes_on"))
+    past_tense = frozenset(strings(scope.get("past_tense", []), "scope.past_tense"))
+    past_endings = tuple(strings(scope.get("past_tense_endings", []), "scope.past_tense_endings"))
+    not_past = frozenset(strings(scope.get("not_past_tense", []), "scope.not_past_tense"))
     not_present_after = frozenset(
         strings(scope.get("not_present_after", []), "scope.not_present_after")
     )
@@ -581,6 +590,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
+        past_tense=past_tense,
+        past_tense_endings=past_endings,
+        not_past_tense=not_past,
         lowering=lowering,
         outweighed_by=outweighed_by,
         legs=routing["legs"],
@@ -631,6 +643,9 @@ class Mention:
     carry: frozenset[str] | None = None
     #: For a modifier: the findings it is perhaps said of (`Said.perhaps`).
     perhaps: tuple[tuple[int, int, str], ...] = ()
+    #: Told in the past: its part of the clause has a word of the past ("was", "swelled").
+    #: Only what is told so can be part of a story that is over ("Bad headache." is not).
+    told_past: bool = True
 
 
 Key = tuple[int, int, str]  # a finding's mention: (clause, start, concept)
@@ -941,7 +956,7 @@ class Triage:
             until = verdict if verdict is not None and not story else (len(reading.clauses), 0)
 
             def now(m: Mention) -> bool:
-                return (m.clause, m.start) >= until or tensed(m)
+                return (m.clause, m.start) >= until or tensed(m) or not m.told_past
 
             found = [
                 replace(m, status="past")
@@ -1004,6 +1019,13 @@ class Triage:
             m.status == "reported" and m.kind == "finding" for m in found
         )
         return reading, found, over
+
+    def _told_past(self, word: str) -> bool:
+        """Whether a word as typed tells its clause in the past ("was", "swelled")."""
+        vocab = self.vocab
+        return word in vocab.past_tense or (
+            word.endswith(vocab.past_tense_endings) and word not in vocab.not_past_tense
+        ) if vocab.past_tense_endings else word in vocab.past_tense
 
     def _now_words(self, clause: Sequence[Token]) -> tuple[set[int], set[int]]:
         """The words of a clause in the present tense or of a recent time ([scope] present),
@@ -1104,6 +1126,15 @@ class Triage:
                     name = "verdict"
             cues.append((name, start, end))
         status = self._scope(clause, cues, covered, findings)
+        # The words of each part of the clause (cut at a terminator: "but", "now") that has
+        # a word of the past: what a story or a verdict can close.
+        cuts = sorted({s for name, s, _ in cues if name == "terminators"} | {0, len(clause)})
+        told_past = {
+            i
+            for a, b in itertools.pairwise(cuts)
+            if any(self._told_past(w) for w in typed[a:b])
+            for i in range(a, b)
+        }
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         # Sites said together ("my hands and feet are puffy") share what is said after them.
         together: dict[str, tuple[frozenset[str], int]] = {}  # site -> (group, group's end)
@@ -1147,7 +1178,7 @@ class Triage:
             mentions.append(
                 Mention(
                     n, concepts[n].kind, number, s, e, scope, placed[(n, s)], said.about,
-                    said.carry, said.perhaps,
+                    said.carry, said.perhaps, s in told_past,
                 )
             )
         verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
