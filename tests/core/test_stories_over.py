@@ -130,8 +130,6 @@ _NOT_YET = {
     "I ended up in hospital with pre-eclampsia with my daughter, she's 3 now. This "
     "pregnancy my blood pressure has been perfect.":
         "'she's 3 now' is the present within reach of the story's pre-eclampsia",
-    "The midwife was worried my hands looked swollen but my bloods and bp were normal, so "
-    "she said it was just water retention": "'bloods' (blood tests) reads as bleeding",
     "With my second baby I had a terrible headache and blurry vision and they diagnosed "
     "pre-eclampsia. She's a healthy 4 year old now.": "'they diagnosed' closes no story",
 }
