@@ -122,16 +122,11 @@ OVER = [
 
 #: Failing when the table was written (before the engine was changed), with why.
 _NOT_YET = {
-    "Two years ago I had a clot in my leg after my son was born. I made a full recovery. "
-    "I'm 20 weeks now, what helps with cramps at night?":
-        "'I'm 20 weeks now' reads as a cramp that has gone on for weeks",
     "I had really bad headaches last week so they checked my bp and urine, everything came "
     "back normal": "'everything came back normal' is no verdict",
     "I ended up in hospital with pre-eclampsia with my daughter, she's 3 now. This "
     "pregnancy my blood pressure has been perfect.":
         "'she's 3 now' is the present within reach of the story's pre-eclampsia",
-    "With my second baby I had a terrible headache and blurry vision and they diagnosed "
-    "pre-eclampsia. She's a healthy 4 year old now.": "'they diagnosed' closes no story",
 }
 
 
