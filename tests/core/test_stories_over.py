@@ -120,10 +120,27 @@ OVER = [
 ]
 
 
-#: Failing when the table was written (before the engine was changed), with why.
+#: A story cue (a year, "years ago", "recovered") makes every sentence told in the past
+#: part of the story: a new episode told in the past with no time of its own after it is
+#: read as the story too. Only a time ("this morning"), the present tense or a verdict
+#: before it tells it apart. Letting a verdict end such a story reopened what the
+#: hand-written tables keep closed ("they said it turned out to be a clot in my lung, I
+#: felt so breathless that week") and added false alarms.
+_ANY_PAST = (
+    "a new episode told in the past after a story cue, with no time of its own, is read "
+    "as part of the story"
+)
+
+#: Failing when the table was written, or in the second reader's round, with why.
 _NOT_YET = {
     "I had really bad headaches last week so they checked my bp and urine, everything came "
     "back normal": "'everything came back normal' is no verdict",
+    "I had a PE in 2020 and recovered. Woke up unable to breathe properly.": _ANY_PAST,
+    "Had a clot years ago. Went to bed fine and woke up with my calf swollen and red":
+        _ANY_PAST,
+    "Baby was fine at the check up but she has been really quiet since":
+        "'she has been really quiet' names no baby movements (a gap in the words for the "
+        "baby, not in the story)",
     "I ended up in hospital with pre-eclampsia with my daughter, she's 3 now. This "
     "pregnancy my blood pressure has been perfect.":
         "'she's 3 now' is the present within reach of the story's pre-eclampsia",
@@ -150,3 +167,68 @@ def test_what_is_still_happening_or_back_escalates(
 def test_a_story_that_is_over_does_not_escalate(core: Core, message: str, level: Level) -> None:
     assert level.rank < Level.URGENT.rank  # the table's own check: these are not red flags
     assert not core.assess(message).level.escalates, message
+
+
+#: The second reader's round, written by hand after the change to try to break it: a red
+#: flag now hidden inside or after a reassured story. Each must escalate at least this much.
+SECOND_READER = [
+    ("I had a PE in 2020 and recovered. Woke up unable to breathe properly.", E),
+    ("Had a clot years ago. Went to bed fine and woke up with my calf swollen and red", U),
+    ("The midwife said it was nothing. Then my calf swelled up and went hot", U),
+    ("My scan was clear on Monday, however my leg has swollen up since", U),
+    ("Baby was fine at the check up but she has been really quiet since", U),
+    ("They said my bp was normal last week. Headache that won't go away and seeing sparkles",
+     U),
+    ("I fainted at 12 weeks and the doctor said it was low blood sugar. I just fainted again "
+     "at the shops", E),
+    ("Made a full recovery from my clot last year. Now I've got pain in my chest when I "
+     "breathe in", E),
+    ("Everything was fine at my scan. An hour ago I started bleeding heavily, soaked two pads",
+     E),
+    ("She reassured me the chest pain was heartburn. It's much worse now", E),
+    ("I was diagnosed with pre-eclampsia last pregnancy. This one I've got a pounding "
+     "headache and my hands have puffed up", U),
+    ("the ultrasound showed no clot, but I'm more breathless every day", U),
+    ("The doctor told me not to worry about the swelling. My left leg is now twice the size "
+     "of my right", U),
+    ("Went to triage with reduced movements yesterday and the trace was fine. Today he's "
+     "barely moved at all", U),
+    ("Nurse said baby's heartbeat was strong. I've had no kicks since lunch", U),
+    ("I had a fall at 20 weeks and the baby was fine. I fell down the stairs this morning and "
+     "hit my bump", U),
+    ("Everything turned out fine after my bleed at 8 weeks. Bleeding again now, bright red", U),
+    ("After my c-section they said my bloods were normal. Since yesterday my calf is red, hot "
+     "and swollen", U),
+    # Feeling faint with a racing heart at rest is urgent by the reference (fainting is not).
+    ("My PE was treated and I recovered, but tonight my heart is racing and I feel faint", U),
+    ("the GP said my headache was tension. woke up with blurred vision", U),
+    ("I had a DVT with my first, luckily I recovered, and now my calf is hot and swollen", U),
+    ("Scan showed baby was fine. But she hasn't kicked since last night", U),
+    ("Doctors said the bleeding was normal after birth. I'm soaking a pad every half hour", E),
+    ("Was told it was a migraine last time. This time my face is drooping and my words are "
+     "slurred", E),
+    ("I went to A&E after fainting and they said everything was fine. Still feeling like I'm "
+     "going to pass out", U),
+    ("my midwife said my swelling was normal. my face has puffed up really suddenly today", U),
+    ("Felt better after a lie down yesterday but the chest pain is back", E),
+    ("had a panic attack last month, the ER said my heart was fine. right now I can't catch "
+     "my breath and my chest is tight", E),
+    ("The doctor said it was a pulled muscle and it would settle. It hasn't, and my calf is "
+     "hotter and redder", U),
+    ("She was checked and everything was fine. She's now shaking and not responding", E),
+    ("The scan was fine yesterday. Went to the loo and passed a clot the size of a golf ball",
+     E),
+    ("Recovered from pre-eclampsia after my first. Bad headache and flashing lights", U),
+    # A verdict, then only what comes back or gets worse, in the past tense.
+    ("The doctor said my chest pain was a pulled muscle. It got worse overnight", E),
+    ("The doctor said my chest pain was a pulled muscle. Then it came back", E),
+    ("The doctor said my headache was a migraine. Its still there 3 days later", U),
+    ("I've made a full recovery since, although my calf swelled up again last night", U),
+]
+
+
+@pytest.mark.parametrize(("message", "level"), _marked(SECOND_READER))
+def test_the_second_readers_red_flags_still_escalate(
+    core: Core, message: str, level: Level
+) -> None:
+    assert core.assess(message).level.rank >= level.rank, message
