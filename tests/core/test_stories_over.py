@@ -11,12 +11,14 @@ happening now. Anything still happening now, or back after the reassurance, is.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crampvoice.content import ContentError
 from crampvoice.engine import Core
-from crampvoice.triage import Level
+from crampvoice.triage import Level, load_vocabulary
 
 E, U, R, N = Level.EMERGENCY, Level.URGENT, Level.ROUTINE, Level.NONE
 
@@ -232,3 +234,15 @@ def test_the_second_readers_red_flags_still_escalate(
     core: Core, message: str, level: Level
 ) -> None:
     assert core.assess(message).level.rank >= level.rank, message
+
+
+def test_only_a_modifier_reopens(tmp_path: Path) -> None:
+    source = Path(__file__).parents[2] / "shared" / "triage" / "en.toml"
+    text = source.read_text(encoding="utf-8")
+    marked = text.replace('[concepts.pain]\nkind = "finding"\n',
+                          '[concepts.pain]\nkind = "finding"\nreopens = true\n')
+    assert marked != text
+    path = tmp_path / "en.toml"
+    path.write_text(marked, encoding="utf-8")
+    with pytest.raises(ContentError, match="reopens"):
+        load_vocabulary(path, "en")
