@@ -135,8 +135,6 @@ _ANY_PAST = (
 
 #: Failing when the table was written, or in the second reader's round, with why.
 _NOT_YET = {
-    "I had really bad headaches last week so they checked my bp and urine, everything came "
-    "back normal": "'everything came back normal' is no verdict",
     "I had a PE in 2020 and recovered. Woke up unable to breathe properly.": _ANY_PAST,
     "Had a clot years ago. Went to bed fine and woke up with my calf swollen and red":
         _ANY_PAST,
