@@ -646,6 +646,9 @@ class Mention:
     #: Told in the past: its part of the clause has a word of the past ("was", "swelled").
     #: Only what is told so can be part of a story that is over ("Bad headache." is not).
     told_past: bool = True
+    #: Said in the part of its clause that has a story cue ("I've made a full recovery
+    #: since"): how the story ended or when it was, not what is happening now.
+    framing: bool = False
 
 
 Key = tuple[int, int, str]  # a finding's mention: (clause, start, concept)
@@ -870,7 +873,6 @@ class Triage:
         places: list[int] = []
         elsewhere: dict[int, list[Key]] = {}
         affirmed = story = False
-        framing: set[int] = set()  # clauses with a story cue: how a story ended, or when
         ending: dict[int, int] = {}  # clause -> where its last verdict ends
         # Where the last verdict ends, (clause, word): what is told before it is over.
         verdict: tuple[int, int] | None = None
@@ -881,8 +883,6 @@ class Triage:
                 number, clause, last_site, recent
             )
             affirmed = affirmed or "affirm" in cues
-            if "story" in cues:
-                framing.add(number)
             story = story or "story" in cues
             verdict = (number, verdict_end) if verdict_end is not None else verdict
             if verdict_end is not None:
@@ -968,9 +968,10 @@ class Triage:
         # and it's worse"): a word that does not lower and is not one of place, said in the
         # present tense (in its part of the clause), reopens the finding it is said of: it is
         # still there, or back. After the end of the story, so does a word that says it came
-        # back or got worse, in any tense (`reopens`). Not in a clause with a story cue, which
-        # tells how the story ended or when it was ("I've made a full recovery since"), nor
-        # before a verdict in its clause ("I always left there feeling reassured").
+        # back or got worse, in any tense (`reopens`). Not in the part of a clause (up to a
+        # terminator) with a story cue, which tells how the story ended or when it was
+        # ("I've made a full recovery since"), nor before a verdict in its clause ("I always
+        # left there feeling reassured").
         closed = {
             (m.clause, m.start, m.concept): i
             for i, m in enumerate(found)
@@ -983,11 +984,21 @@ class Triage:
                 if m.kind == "modifier" and m.status == "reported"
                 and m.concept not in self.vocab.lowering
                 and not self.vocab.concepts[m.concept].place
-                and m.clause not in framing
+                and not m.framing
                 and m.start >= ending.get(m.clause, 0)
                 and (tensed(m, part=True) or self.vocab.concepts[m.concept].reopens)
                 for key in m.about
                 if key in closed
+            }
+            # ...with what the story said of it that does not lower ("I had a bad headache
+            # years ago and it is back": the bad headache is back).
+            keys = {(found[i].clause, found[i].start, found[i].concept) for i in reopened}
+            reopened |= {
+                i
+                for i, m in enumerate(found)
+                if m.kind == "modifier" and m.status == "past"
+                and m.concept not in self.vocab.lowering
+                and keys.intersection(m.about)
             }
             for i in reopened:
                 found[i] = replace(found[i], status="reported")
@@ -1135,6 +1146,12 @@ class Triage:
             if any(self._told_past(w) for w in typed[a:b])
             for i in range(a, b)
         }
+        framing = {
+            i
+            for a, b in itertools.pairwise(cuts)
+            if any(name == "story" and a <= start < b for name, start, _ in cues)
+            for i in range(a, b)
+        }
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         # Sites said together ("my hands and feet are puffy") share what is said after them.
         together: dict[str, tuple[frozenset[str], int]] = {}  # site -> (group, group's end)
@@ -1178,7 +1195,7 @@ class Triage:
             mentions.append(
                 Mention(
                     n, concepts[n].kind, number, s, e, scope, placed[(n, s)], said.about,
-                    said.carry, said.perhaps, s in told_past,
+                    said.carry, said.perhaps, s in told_past, s in framing,
                 )
             )
         verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
