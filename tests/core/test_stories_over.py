@@ -224,6 +224,11 @@ SECOND_READER = [
     ("The doctor said my chest pain was a pulled muscle. Then it came back", E),
     ("The doctor said my headache was a migraine. Its still there 3 days later", U),
     ("I've made a full recovery since, although my calf swelled up again last night", U),
+    # Reassured by family, not by a clinician or a test: no verdict.
+    ("My calf went red and hot. My husband assured me it's nothing.", U),
+    ("My calf went red and hot. My mum reassured me.", U),
+    ("My calf went red and hot, my mum told me not to worry", U),
+    ("My calf went red and hot but my sister says it was nothing to worry about", U),
     # Still there, or back, in the sentence that dates the story.
     ("Last year I had chest pain and it never went away, it's still there", E),
     ("A few years ago I had a bad headache with my first and it is back", U),
