@@ -292,8 +292,6 @@ class Vocabulary:
     typed_cues: Matcher  # story cues matched as typed
     question_words: frozenset[str]
     present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
-    #: Phrases (as typed) of a recent time that do too ("last night", "I just").
-    recent: Matcher | None = None
     not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
     #: Words (as typed) that make an outcome a belief ("I was sure everything was fine").
     belief: frozenset[str] = frozenset()
@@ -325,6 +323,8 @@ class Vocabulary:
 _AS_TYPED = "story_as_typed"
 #: What a doctor or a test found, as typed: what was told before it is over.
 _VERDICT = "verdict"
+#: The phrases of `present` (as typed): a recent time ("last night", "I just").
+_RECENT = "recent"
 _SCOPES = (
     "negation",
     "terminators",
@@ -580,12 +580,13 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         excludes=Matcher(excludes, normaliser),
         cues=Matcher(cues, normaliser),
         typed_cues=Matcher(
-            [("story", term) for term in typed_story] + [("verdict", term) for term in verdicts],
+            [("story", term) for term in typed_story]
+            + [("verdict", term) for term in verdicts]
+            + [(_RECENT, term) for term in recent],
             AsTyped(),
         ),
         question_words=question_words,
         present=present,
-        recent=Matcher([("present", p) for p in recent], AsTyped()),
         not_present_after=not_present_after,
         belief=belief,
         not_story_before=not_story_before,
@@ -857,6 +858,7 @@ class Triage:
         # those it can start (one of those atoms is said), in the file's order.
         self._rules = _by_first_atom([rule.when for rule in vocab.rules])
         self._doubts = _by_first_atom([doubt.when for doubt in vocab.doubts])
+        self._past_words: dict[str, bool] = {}  # `_told_past` of each word seen
 
     def mentions(self, text: str) -> tuple[Reading, list[Mention], bool]:
         """The concepts said, each with its scope; and whether the message is a story that
@@ -878,10 +880,10 @@ class Triage:
         verdict: tuple[int, int] | None = None
         present: set[tuple[int, int]] = set()  # (clause, word) of each word in the present
         for number, clause in enumerate(reading.clauses):
-            now_words, recent = self._now_words(clause)
-            mentions, cues, verdict_end, (first, last, places_of) = self._clause(
-                number, clause, last_site, recent
+            mentions, cues, verdict_end, (first, last, places_of), recent = self._clause(
+                number, clause, last_site
             )
+            now_words = self._present_words(clause) | recent
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
             verdict = (number, verdict_end) if verdict_end is not None else verdict
@@ -1034,45 +1036,39 @@ class Triage:
     def _told_past(self, word: str) -> bool:
         """Whether a word as typed tells its clause in the past ("was", "swelled")."""
         vocab = self.vocab
-        return word in vocab.past_tense or (
-            word.endswith(vocab.past_tense_endings) and word not in vocab.not_past_tense
-        ) if vocab.past_tense_endings else word in vocab.past_tense
-
-    def _now_words(self, clause: Sequence[Token]) -> tuple[set[int], set[int]]:
-        """The words of a clause in the present tense or of a recent time ([scope] present),
-        and those of a recent time (its phrases: "last night", "just been")."""
-        recent = (
-            {
-                i
-                for _, start, end in self.vocab.recent.find([t.raw for t in clause])
-                for i in range(start, end)
-            }
-            if self.vocab.recent is not None
-            else set()
+        endings = vocab.past_tense_endings
+        told = word in vocab.past_tense or (
+            bool(endings) and word.endswith(endings) and word not in vocab.not_past_tense
         )
-        now = {
+        if len(self._past_words) < 100_000:  # words seen, as a cache (bounded)
+            self._past_words[word] = told
+        return told
+
+    def _present_words(self, clause: Sequence[Token]) -> set[int]:
+        """The words of a clause in the present tense ([scope] present, its single words)."""
+        return {
             i
             for i, t in enumerate(clause)
             if t.raw in self.vocab.present
             and not (i and clause[i - 1].raw in self.vocab.not_present_after)
         }
-        return now | recent, recent
 
     def _clause(
         self,
         number: int,
         clause: tuple[Token, ...],
         last_site: tuple[str, ...],
-        recent: set[int] | None = None,
     ) -> tuple[
         list[Mention],
         set[str],
         int | None,
         tuple[tuple[Key, ...] | None, tuple[Key, ...] | None, dict[Key, frozenset[str]]],
+        set[int],
     ]:
         """The clause's mentions, the names of its scope cues, where its last verdict
-        ends (None: it has none), and its first and last findings with those said together
-        with them (None: it names no finding) and the places each finding is at."""
+        ends (None: it has none), its first and last findings with those said together
+        with them (None: it names no finding) and the places each finding is at, and the
+        words of a recent time ("last night")."""
         words = [t.lemma for t in clause]
         concepts = self.vocab.concepts
         excluded = {(n, s, e) for n, s, e in self.vocab.excludes.find(words)}
@@ -1118,8 +1114,12 @@ class Triage:
             i for (n, s), e in best.items() if concepts[n].kind == "finding" for i in range(s, e)
         }
         typed = [t.raw for t in clause]
+        found = self.vocab.cues.find(words) + self.vocab.typed_cues.find(typed)
+        recent = {i for name, start, end in found if name == _RECENT for i in range(start, end)}
         cues = []
-        for name, start, end in self.vocab.cues.find(words) + self.vocab.typed_cues.find(typed):
+        for name, start, end in found:
+            if name == _RECENT:
+                continue
             if name in ("story", "verdict"):
                 if self.vocab.belief.intersection(typed[max(0, start - BELIEF_REACH) : start]):
                     continue  # a belief, not an outcome ("I was sure it was fine")
@@ -1130,7 +1130,7 @@ class Triage:
                     # verdict; what follows happened next.
                     name = "verdict"
                 elif name == "story" and any(
-                    start - PRESENT_REACH <= i < end + PRESENT_REACH for i in recent or ()
+                    start - PRESENT_REACH <= i < end + PRESENT_REACH for i in recent
                 ):
                     # Said of a recent time ("I've just been diagnosed with pre-eclampsia",
                     # "they admitted me last night"): it ends only what was told before it.
@@ -1140,18 +1140,20 @@ class Triage:
         # The words of each part of the clause (cut at a terminator: "but", "now") that has
         # a word of the past: what a story or a verdict can close.
         cuts = sorted({s for name, s, _ in cues if name == "terminators"} | {0, len(clause)})
+        past = self._past_words
         told_past = {
             i
             for a, b in itertools.pairwise(cuts)
-            if any(self._told_past(w) for w in typed[a:b])
+            if any(past[w] if w in past else self._told_past(w) for w in typed[a:b])
             for i in range(a, b)
         }
+        stories = [start for name, start, _ in cues if name == "story"]
         framing = {
             i
             for a, b in itertools.pairwise(cuts)
-            if any(name == "story" and a <= start < b for name, start, _ in cues)
+            if any(a <= start < b for start in stories)
             for i in range(a, b)
-        }
+        } if stories else set()
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         # Sites said together ("my hands and feet are puffy") share what is said after them.
         together: dict[str, tuple[frozenset[str], int]] = {}  # site -> (group, group's end)
@@ -1199,7 +1201,7 @@ class Triage:
                 )
             )
         verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
-        return mentions, {name for name, _, _ in cues}, verdict_end, (first, last, at)
+        return mentions, {name for name, _, _ in cues}, verdict_end, (first, last, at), recent
 
     def _scope(
         self,
