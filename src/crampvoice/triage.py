@@ -22,6 +22,7 @@ import operator
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -880,10 +881,9 @@ class Triage:
         verdict: tuple[int, int] | None = None
         present: set[tuple[int, int]] = set()  # (clause, word) of each word in the present
         for number, clause in enumerate(reading.clauses):
-            mentions, cues, verdict_end, (first, last, places_of), recent = self._clause(
+            mentions, cues, verdict_end, (first, last, places_of), now_words = self._clause(
                 number, clause, last_site
             )
-            now_words = self._present_words(clause) | recent
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
             verdict = (number, verdict_end) if verdict_end is not None else verdict
@@ -1068,7 +1068,7 @@ class Triage:
         """The clause's mentions, the names of its scope cues, where its last verdict
         ends (None: it has none), its first and last findings with those said together
         with them (None: it names no finding) and the places each finding is at, and the
-        words of a recent time ("last night")."""
+        words in the present tense or of a recent time ("is", "last night")."""
         words = [t.lemma for t in clause]
         concepts = self.vocab.concepts
         excluded = {(n, s, e) for n, s, e in self.vocab.excludes.find(words)}
@@ -1136,7 +1136,8 @@ class Triage:
                     # "they admitted me last night"): it ends only what was told before it.
                     name = "verdict"
             cues.append((name, start, end))
-        status = self._scope(clause, cues, covered, findings)
+        now_words = self._present_words(clause) | recent
+        status = self._scope(clause, cues, covered, findings, now_words)
         # The words of each part of the clause (cut at a terminator: "but", "now") that has
         # a word of the past: what a story or a verdict can close.
         cuts = sorted({s for name, s, _ in cues if name == "terminators"} | {0, len(clause)})
@@ -1201,7 +1202,7 @@ class Triage:
                 )
             )
         verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
-        return mentions, {name for name, _, _ in cues}, verdict_end, (first, last, at), recent
+        return mentions, {name for name, _, _ in cues}, verdict_end, (first, last, at), now_words
 
     def _scope(
         self,
@@ -1209,8 +1210,10 @@ class Triage:
         cues: list[tuple[str, int, int]],
         covered: set[int],
         findings: set[int],
+        now: AbstractSet[int] = frozenset(),
     ) -> list[str]:
-        """The status of each word of a clause: reported, or why not."""
+        """The status of each word of a clause: reported, or why not (`now`: the words in
+        the present tense or of a recent time)."""
         n = len(clause)
         status = ["reported"] * n
         terminators = sorted(s for name, s, _ in cues if name == "terminators")
@@ -1221,7 +1224,12 @@ class Triage:
         def previous_terminator(before: int) -> int:
             return max((t for t in terminators if t <= before), default=0)
 
+        def apart(i: int, j: int) -> bool:  # a comma between two words
+            return any(t.comma_before for t in clause[min(i, j) + 1 : max(i, j) + 1])
+
         reports = any(name == "report" for name, _, _ in cues)
+        # A past negated is no past: "no history of headaches" says this one is new.
+        negated_at = {e for name, _, e in cues if name == "negation"}
         asking = [(s, e) for name, s, e in cues if name == "not_conditional"]
         cues = [
             (name, s, e)
@@ -1237,9 +1245,14 @@ class Triage:
             elif name == "other_person":
                 for i in range(end, next_terminator(start)):
                     status[i] = "other"
-            elif name == "past":
+            elif name == "past" and start not in negated_at:
                 for i in range(previous_terminator(start), next_terminator(start)):
-                    status[i] = "past"
+                    # ...but not what is said in the present tense after it, with no comma
+                    # between ("I had a DVT years ago, my calf is swollen today").
+                    if not any(
+                        j >= end and abs(j - i) <= PRESENT_REACH and not apart(i, j) for j in now
+                    ):
+                        status[i] = "past"
         # Negation words that negate nothing here: "if" that asks ("not sure if"), and
         # NegEx's pseudo-negations ("try not to worry about the decreased movement").
         pseudo = [(s, e) for name, s, e in cues if name == "pseudo_negation"]

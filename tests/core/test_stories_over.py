@@ -119,6 +119,9 @@ OVER = [
      "be a pulled muscle from coughing.", N),
     ("My feet swelled up in the heat last summer when I was pregnant with my son, the "
      "midwife said it was normal", N),
+    # Written by the second reader: the history itself, in the present tense.
+    ("I have a history of pre-eclampsia, what helps with cramps?", N),
+    ("In my last pregnancy, I had pre-eclampsia", N),
 ]
 
 
@@ -229,6 +232,12 @@ SECOND_READER = [
     ("My calf went red and hot. My mum reassured me.", U),
     ("My calf went red and hot, my mum told me not to worry", U),
     ("My calf went red and hot but my sister says it was nothing to worry about", U),
+    # The past and the present in one sentence, parted by a comma; a past that is denied.
+    ("history of clots, my calf is red hot and swollen", U),
+    ("I had a DVT years ago, my calf is swollen and red today", U),
+    ("I have a history of migraines, bad headache today", U),
+    ("years ago I had pre-eclampsia, I have a terrible headache now", U),
+    ("sudden severe headache, no history of migraines", U),
     # Still there, or back, in the sentence that dates the story.
     ("Last year I had chest pain and it never went away, it's still there", E),
     ("A few years ago I had a bad headache with my first and it is back", U),
