@@ -1247,11 +1247,12 @@ class Triage:
                     status[i] = "other"
             elif name == "past" and start not in negated_at:
                 for i in range(previous_terminator(start), next_terminator(start)):
-                    # ...but not what is said in the present tense after it, with no comma
-                    # between ("I had a DVT years ago, my calf is swollen today").
-                    if not any(
+                    # ...but not what is said in the present tense in a part after it ("I
+                    # had a DVT years ago, my calf is swollen today"; not "history of
+                    # pre-eclampsia, is it likely to come back?").
+                    if not (i >= end and apart(end - 1, i) and any(
                         j >= end and abs(j - i) <= PRESENT_REACH and not apart(i, j) for j in now
-                    ):
+                    )):
                         status[i] = "past"
         # Negation words that negate nothing here: "if" that asks ("not sure if"), and
         # NegEx's pseudo-negations ("try not to worry about the decreased movement").

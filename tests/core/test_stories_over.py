@@ -122,6 +122,9 @@ OVER = [
     # Written by the second reader: the history itself, in the present tense.
     ("I have a history of pre-eclampsia, what helps with cramps?", N),
     ("In my last pregnancy, I had pre-eclampsia", N),
+    ("history of pre-eclampsia is it likely to come back?", N),
+    ("history of pre-eclampsia, is it likely to come back?", N),
+    ("I had a clot after my first, can it come back?", N),
 ]
 
 
