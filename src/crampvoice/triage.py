@@ -22,6 +22,7 @@ import operator
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -229,6 +230,10 @@ class Concept:
     #: A lowering modifier that gives way to a raising one said of the same mention
     #: ("light at first then heavy"): a word of degree, not of time.
     yields: bool = False
+    #: A modifier that says a finding came back or got worse: told after the end of a
+    #: story, even in the past tense, it reopens the finding it is said of ("The doctor
+    #: said it was a pulled muscle. Then it got worse").
+    reopens: bool = False
 
 
 @dataclass(frozen=True)
@@ -289,9 +294,6 @@ class Vocabulary:
     question_words: frozenset[str]
     present: frozenset[str] = frozenset()  # words (as typed) that put a clause in the present
     not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
-    #: Words (as typed), and endings of words, that put a clause in the past tense; a clause
-    #: in neither tense ("Calf swollen and red.") is told now, even in a story.
-    past_tense: frozenset[str] = frozenset()
     #: First words (as typed) of a clause that asks ("is", "what"): a question whole.
     asks: frozenset[str] = frozenset()
     #: Words (as typed) where what someone else had ends: the person's own ("my chest").
@@ -302,14 +304,17 @@ class Vocabulary:
     negation_fillers: frozenset[str] = frozenset()
     #: List words (as typed) that close a list, so a list after a comma goes on ("or").
     closing_list_words: frozenset[str] = frozenset()
-    past_tense_endings: tuple[str, ...] = ()
-    not_past_tense: frozenset[str] = frozenset()  # words with such an ending that are not
     #: Words (as typed) that make an outcome a belief ("I was sure everything was fine").
     belief: frozenset[str] = frozenset()
     #: Words (as typed) just after an outcome that make it the calm before what went wrong.
     not_story_before: frozenset[str] = frozenset()
     #: First words (as typed) of a clause that goes on about the last finding told.
     goes_on: frozenset[str] = frozenset()
+    #: Words as typed that tell a clause in the past ("was", "went"), word endings that do
+    #: ("swelled"), and words with such an ending that do not ("red", "bleed").
+    past_tense: frozenset[str] = frozenset()
+    past_tense_endings: tuple[str, ...] = ()
+    not_past_tense: frozenset[str] = frozenset()
     #: Modifiers that can lower a level (named in some rule's or doubt's `none`): where
     #: what they are said of is a guess, they are said only of the likelier finding.
     lowering: frozenset[str] = frozenset()
@@ -329,6 +334,8 @@ class Vocabulary:
 _AS_TYPED = "story_as_typed"
 #: What a doctor or a test found, as typed: what was told before it is over.
 _VERDICT = "verdict"
+#: The phrases of `present` (as typed): a recent time ("last night", "I just").
+_RECENT = "recent"
 _SCOPES = (
     "negation",
     "terminators",
@@ -362,9 +369,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key in scope:
         if key not in (
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
-            "past_tense", "past_tense_endings", "not_past_tense", "negation_fillers",
-            "closing_list_words", "asks", "speakers", "own_words",
-            "not_story_before", "goes_on", _AS_TYPED, _VERDICT,
+            "not_story_before", "goes_on", "past_tense", "past_tense_endings",
+            "not_past_tense", "negation_fillers", "closing_list_words", "asks", "speakers",
+            "own_words", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -381,12 +388,14 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         where = f"concepts.{key}"
         if not isinstance(table, dict):
             raise ContentError(name, where, "must be a table")
-        unknown = set(table) - {"kind", "terms", "exclude", "plural_terms", "place", "yields"}
+        unknown = set(table) - {
+            "kind", "terms", "exclude", "plural_terms", "place", "yields", "reopens"
+        }
         if unknown:
             raise ContentError(name, f"{where}.{sorted(unknown)[0]}", "unknown key")
         if table.get("kind") not in KINDS:
             raise ContentError(name, f"{where}.kind", f"one of {sorted(KINDS)}")
-        for flag in ("place", "yields"):
+        for flag in ("place", "yields", "reopens"):
             if flag in table and (table[flag] is not True or table["kind"] != "modifier"):
                 raise ContentError(name, f"{where}.{flag}", f"only `{flag} = true`, of a modifier")
         strings(table.get("terms"), f"{where}.terms")
@@ -395,18 +404,17 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key in _SCOPES:
         strings(scope.get(key, []), f"scope.{key}")
     question_words = frozenset(strings(scope.get("question_words", []), "scope.question_words"))
-    present = frozenset(strings(scope.get("present", []), "scope.present"))
+    present_all = strings(scope.get("present", []), "scope.present")
+    present = frozenset(p for p in present_all if " " not in p)
     belief = frozenset(strings(scope.get("belief", []), "scope.belief"))
     not_story_before = frozenset(strings(scope.get("not_story_before", []), "scope.not_story_before"))
     goes_on = frozenset(strings(scope.get("goes_on", []), "scope.goes_on"))
+    past_tense = frozenset(strings(scope.get("past_tense", []), "scope.past_tense"))
+    past_endings = tuple(strings(scope.get("past_tense_endings", []), "scope.past_tense_endings"))
+    not_past = frozenset(strings(scope.get("not_past_tense", []), "scope.not_past_tense"))
     not_present_after = frozenset(
         strings(scope.get("not_present_after", []), "scope.not_present_after")
     )
-    past_tense = frozenset(strings(scope.get("past_tense", []), "scope.past_tense"))
-    past_tense_endings = tuple(
-        strings(scope.get("past_tense_endings", []), "scope.past_tense_endings")
-    )
-    not_past_tense = frozenset(strings(scope.get("not_past_tense", []), "scope.not_past_tense"))
     negation_fillers = frozenset(
         strings(scope.get("negation_fillers", []), "scope.negation_fillers")
     )
@@ -433,7 +441,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key, table in concepts_raw.items():
         plural = frozenset(table.get("plural_terms", []))
         concepts[key] = Concept(
-            key, table["kind"], plural, bool(table.get("place")), bool(table.get("yields"))
+            key, table["kind"], plural, bool(table.get("place")), bool(table.get("yields")),
+            bool(table.get("reopens")),
         )
         concept_terms += [(key, t) for t in checked(table["terms"], f"concepts.{key}.terms")]
         excludes += [(key, t) for t in checked(table.get("exclude", []), f"concepts.{key}")]
@@ -442,6 +451,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         for scope_name in _SCOPES
         for term in checked(scope.get(scope_name, []), f"scope.{scope_name}")
     ]
+    recent = checked([p for p in present_all if " " in p], "scope.present")
     typed_story = checked(strings(scope.get(_AS_TYPED, []), f"scope.{_AS_TYPED}"), _AS_TYPED)
     verdicts = checked(strings(scope.get(_VERDICT, []), f"scope.{_VERDICT}"), _VERDICT)
 
@@ -591,15 +601,14 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         excludes=Matcher(excludes, normaliser),
         cues=Matcher(cues, normaliser),
         typed_cues=Matcher(
-            [("story", term) for term in typed_story] + [("verdict", term) for term in verdicts],
+            [("story", term) for term in typed_story]
+            + [("verdict", term) for term in verdicts]
+            + [(_RECENT, term) for term in recent],
             AsTyped(),
         ),
         question_words=question_words,
         present=present,
         not_present_after=not_present_after,
-        past_tense=past_tense,
-        past_tense_endings=past_tense_endings,
-        not_past_tense=not_past_tense,
         negation_fillers=negation_fillers,
         closing_list_words=closing_list_words,
         asks=asks,
@@ -608,6 +617,9 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
+        past_tense=past_tense,
+        past_tense_endings=past_endings,
+        not_past_tense=not_past,
         lowering=lowering,
         outweighed_by=outweighed_by,
         legs=routing["legs"],
@@ -658,6 +670,12 @@ class Mention:
     carry: frozenset[str] | None = None
     #: For a modifier: the findings it is perhaps said of (`Said.perhaps`).
     perhaps: tuple[tuple[int, int, str], ...] = ()
+    #: Told in the past: its part of the clause has a word of the past ("was", "swelled").
+    #: Only what is told so can be part of a story that is over ("Bad headache." is not).
+    told_past: bool = True
+    #: Said in the part of its clause that has a story cue ("I've made a full recovery
+    #: since"): how the story ended or when it was, not what is happening now.
+    framing: bool = False
 
 
 Key = tuple[int, int, str]  # a finding's mention: (clause, start, concept)
@@ -866,6 +884,7 @@ class Triage:
         # those it can start (one of those atoms is said), in the file's order.
         self._rules = _by_first_atom([rule.when for rule in vocab.rules])
         self._doubts = _by_first_atom([doubt.when for doubt in vocab.doubts])
+        self._past_words: dict[str, bool] = {}  # `_told_past` of each word seen
 
     def mentions(self, text: str) -> tuple[Reading, list[Mention], bool]:
         """The concepts said, each with its scope; and whether the message is a story that
@@ -882,26 +901,20 @@ class Triage:
         places: list[int] = []
         elsewhere: dict[int, list[Key]] = {}
         affirmed = story = False
+        ending: dict[int, int] = {}  # clause -> where its last verdict ends
         # Where the last verdict ends, (clause, word): what is told before it is over.
         verdict: tuple[int, int] | None = None
         present: set[tuple[int, int]] = set()  # (clause, word) of each word in the present
-        untensed: set[int] = set()  # clauses in neither tense: told now, even in a story
         for number, clause in enumerate(reading.clauses):
-            mentions, cues, verdict_end, (first, last, places_of) = self._clause(
+            mentions, cues, verdict_end, (first, last, places_of), now_words = self._clause(
                 number, clause, last_site
             )
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
             verdict = (number, verdict_end) if verdict_end is not None else verdict
-            now_words = {
-                (number, i)
-                for i, t in enumerate(clause)
-                if t.raw in self.vocab.present
-                and not (i and clause[i - 1].raw in self.vocab.not_present_after)
-            }
-            present |= now_words
-            if not now_words and not any(self._past_tense(t.raw) for t in clause):
-                untensed.add(number)
+            if verdict_end is not None:
+                ending[number] = verdict_end
+            present |= {(number, i) for i in now_words}
             sites = [m.concept for m in mentions if m.kind == "site"]
             for m in mentions:
                 if m.kind == "finding" and m.sites and not sites:
@@ -949,20 +962,28 @@ class Triage:
             if last is not None:
                 through_place = False
             found += mentions
+
+        def tensed(m: Mention, part: bool = False) -> bool:
+            """Said in the present tense, or of a recent time (`part`: no comma between)."""
+            words = reading.clauses[m.clause]
+
+            def apart(i: int) -> bool:  # a comma between the word and the mention
+                return any(t.comma_before for t in words[min(i, m.start) + 1 : max(i, m.start) + 1])
+
+            return any(
+                c == m.clause
+                and m.start - PRESENT_REACH <= i < m.end + PRESENT_REACH
+                and not (part and apart(i))
+                for c, i in present
+            )
+
         if story or verdict is not None:
             # A story that is over: what is not said in the present tense is the past. A
             # verdict closes only what was told before it ends: what follows happened next.
             until = verdict if verdict is not None and not story else (len(reading.clauses), 0)
 
             def now(m: Mention) -> bool:
-                if (m.clause, m.start) >= until:
-                    return True
-                if m.clause in untensed:
-                    return True  # symptoms named with no verb are told now
-                return any(
-                    c == m.clause and m.start - PRESENT_REACH <= i < m.end + PRESENT_REACH
-                    for c, i in present
-                )
+                return (m.clause, m.start) >= until or tensed(m) or not m.told_past
 
             found = [
                 replace(m, status="past")
@@ -970,33 +991,44 @@ class Triage:
                 else m
                 for m in found
             ]
-            # A word that raises a finding, said after the verdict that closed it with
-            # nothing in the past tense between them, and said of no finding told now,
-            # reopens it: "calf swollen and red, the scan came back clear but it's worse
-            # now" (not "Turns out I just peed. It felt like a gush", nor "The scan came
-            # back clear. Still sore now": the soreness is told now, the swelling is over).
-            open_now = {
-                (m.clause, m.start, m.concept)
-                for m in found
-                if m.kind == "finding" and m.status == "reported"
-            }
+        # What is said now of a finding told in the past ("It hasn't gone away", "it's back
+        # and it's worse"): a word that does not lower and is not one of place, said in the
+        # present tense (in its part of the clause), reopens the finding it is said of: it is
+        # still there, or back. After the end of the story, so does a word that says it came
+        # back or got worse, in any tense (`reopens`). Not in the part of a clause (up to a
+        # terminator) with a story cue, which tells how the story ended or when it was
+        # ("I've made a full recovery since"), nor before a verdict in its clause ("I always
+        # left there feeling reassured").
+        closed = {
+            (m.clause, m.start, m.concept): i
+            for i, m in enumerate(found)
+            if m.status == "past" and m.kind == "finding"
+        }
+        if closed:
             reopened = {
-                key
+                closed[key]
                 for m in found
-                if verdict is not None and (m.clause, m.start) >= verdict
-                and m.kind == "modifier" and m.status == "reported"
+                if m.kind == "modifier" and m.status == "reported"
                 and m.concept not in self.vocab.lowering
-                and not open_now.intersection(m.about)
-                and not self._past_between(reading.clauses, verdict, (m.clause, m.start))
+                and not self.vocab.concepts[m.concept].place
+                and not m.framing
+                and m.start >= ending.get(m.clause, 0)
+                and (tensed(m, part=True) or self.vocab.concepts[m.concept].reopens)
                 for key in m.about
+                if key in closed
             }
-            if reopened:
-                found = [
-                    replace(m, status="reported")
-                    if m.status == "past" and (m.clause, m.start, m.concept) in reopened
-                    else m
-                    for m in found
-                ]
+            # ...with what the story said of it that does not lower ("I had a bad headache
+            # years ago and it is back": the bad headache is back).
+            keys = {(found[i].clause, found[i].start, found[i].concept) for i in reopened}
+            reopened |= {
+                i
+                for i, m in enumerate(found)
+                if m.kind == "modifier" and m.status == "past"
+                and m.concept not in self.vocab.lowering
+                and keys.intersection(m.about)
+            }
+            for i in reopened:
+                found[i] = replace(found[i], status="reported")
         # A finding with no site before it takes the first one said after it
         # ("The pain has been there all day. It's behind my right knee.").
         first_site = next((m for m in found if m.kind == "site"), None)
@@ -1026,38 +1058,42 @@ class Triage:
         )
         return reading, found, over
 
-    def _past_between(
-        self, clauses: Sequence[tuple[Token, ...]], start: tuple[int, int], end: tuple[int, int]
-    ) -> bool:
-        """Whether a word in the past tense comes from `start` to `end` (clause, word)."""
-        for number in range(start[0], end[0] + 1):
-            words = clauses[number]
-            first = start[1] if number == start[0] else 0
-            last = end[1] if number == end[0] else len(words)
-            if any(self._past_tense(t.raw) for t in words[first:last]):
-                return True
-        return False
-
-    def _past_tense(self, word: str) -> bool:
+    def _told_past(self, word: str) -> bool:
+        """Whether a word as typed tells its clause in the past ("was", "swelled")."""
         vocab = self.vocab
-        if word in vocab.past_tense:
-            return True
-        return word not in vocab.not_past_tense and any(
-            word.endswith(ending) and len(word) > len(ending) + 2
-            for ending in vocab.past_tense_endings
+        endings = vocab.past_tense_endings
+        told = word in vocab.past_tense or (
+            bool(endings) and word.endswith(endings) and word not in vocab.not_past_tense
         )
+        if len(self._past_words) < 100_000:  # words seen, as a cache (bounded)
+            self._past_words[word] = told
+        return told
+
+    def _present_words(self, clause: Sequence[Token]) -> set[int]:
+        """The words of a clause in the present tense ([scope] present, its single words)."""
+        return {
+            i
+            for i, t in enumerate(clause)
+            if t.raw in self.vocab.present
+            and not (i and clause[i - 1].raw in self.vocab.not_present_after)
+        }
 
     def _clause(
-        self, number: int, clause: tuple[Token, ...], last_site: tuple[str, ...]
+        self,
+        number: int,
+        clause: tuple[Token, ...],
+        last_site: tuple[str, ...],
     ) -> tuple[
         list[Mention],
         set[str],
         int | None,
         tuple[tuple[Key, ...] | None, tuple[Key, ...] | None, dict[Key, frozenset[str]]],
+        set[int],
     ]:
         """The clause's mentions, the names of its scope cues, where its last verdict
-        ends (None: it has none), and its first and last findings with those said together
-        with them (None: it names no finding) and the places each finding is at."""
+        ends (None: it has none), its first and last findings with those said together
+        with them (None: it names no finding) and the places each finding is at, and the
+        words in the present tense or of a recent time ("is", "last night")."""
         words = [t.lemma for t in clause]
         concepts = self.vocab.concepts
         excluded = {(n, s, e) for n, s, e in self.vocab.excludes.find(words)}
@@ -1103,16 +1139,47 @@ class Triage:
             i for (n, s), e in best.items() if concepts[n].kind == "finding" for i in range(s, e)
         }
         typed = [t.raw for t in clause]
-        cues = [
-            (name, start, end)
-            for name, start, end in self.vocab.cues.find(words) + self.vocab.typed_cues.find(typed)
-            if name not in ("story", "verdict")
-            or not (
-                self.vocab.belief.intersection(typed[max(0, start - BELIEF_REACH) : start])
-                or self.vocab.not_story_before.intersection(typed[end : end + OPENING_REACH])
-            )
-        ]
-        status = self._scope(clause, cues, covered, findings)
+        found = self.vocab.cues.find(words) + self.vocab.typed_cues.find(typed)
+        recent = {i for name, start, end in found if name == _RECENT for i in range(start, end)}
+        cues = []
+        for name, start, end in found:
+            if name == _RECENT:
+                continue
+            if name in ("story", "verdict"):
+                if self.vocab.belief.intersection(typed[max(0, start - BELIEF_REACH) : start]):
+                    continue  # a belief, not an outcome ("I was sure it was fine")
+                if self.vocab.not_story_before.intersection(typed[end : end + OPENING_REACH]):
+                    if name == "verdict":
+                        continue  # the calm before what went wrong ("it was fine until...")
+                    # "I recovered, but...": it ends what was told before it, like a
+                    # verdict; what follows happened next.
+                    name = "verdict"
+                elif name == "story" and any(
+                    start - PRESENT_REACH <= i < end + PRESENT_REACH for i in recent
+                ):
+                    # Said of a recent time ("I've just been diagnosed with pre-eclampsia",
+                    # "they admitted me last night"): it ends only what was told before it.
+                    name = "verdict"
+            cues.append((name, start, end))
+        now_words = self._present_words(clause) | recent
+        status = self._scope(clause, cues, covered, findings, now_words)
+        # The words of each part of the clause (cut at a terminator: "but", "now") that has
+        # a word of the past: what a story or a verdict can close.
+        cuts = sorted({s for name, s, _ in cues if name == "terminators"} | {0, len(clause)})
+        past = self._past_words
+        told_past = {
+            i
+            for a, b in itertools.pairwise(cuts)
+            if any(past[w] if w in past else self._told_past(w) for w in typed[a:b])
+            for i in range(a, b)
+        }
+        stories = [start for name, start, _ in cues if name == "story"]
+        framing = {
+            i
+            for a, b in itertools.pairwise(cuts)
+            if any(a <= start < b for start in stories)
+            for i in range(a, b)
+        } if stories else set()
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         # Sites said together ("my hands and feet are puffy") share what is said after them.
         together: dict[str, tuple[frozenset[str], int]] = {}  # site -> (group, group's end)
@@ -1156,11 +1223,11 @@ class Triage:
             mentions.append(
                 Mention(
                     n, concepts[n].kind, number, s, e, scope, placed[(n, s)], said.about,
-                    said.carry, said.perhaps,
+                    said.carry, said.perhaps, s in told_past, s in framing,
                 )
             )
         verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
-        return mentions, {name for name, _, _ in cues}, verdict_end, (first, last, at)
+        return mentions, {name for name, _, _ in cues}, verdict_end, (first, last, at), now_words
 
     def _scope(
         self,
@@ -1168,8 +1235,10 @@ class Triage:
         cues: list[tuple[str, int, int]],
         covered: set[int],
         findings: set[int],
+        now: AbstractSet[int] = frozenset(),
     ) -> list[str]:
-        """The status of each word of a clause: reported, or why not."""
+        """The status of each word of a clause: reported, or why not (`now`: the words in
+        the present tense or of a recent time)."""
         n = len(clause)
         status = ["reported"] * n
         terminators = sorted(s for name, s, _ in cues if name == "terminators")
@@ -1180,7 +1249,12 @@ class Triage:
         def previous_terminator(before: int) -> int:
             return max((t for t in terminators if t <= before), default=0)
 
+        def apart(i: int, j: int) -> bool:  # a comma between two words
+            return any(t.comma_before for t in clause[min(i, j) + 1 : max(i, j) + 1])
+
         reports = any(name == "report" for name, _, _ in cues)
+        # A past negated is no past: "no history of headaches" says this one is new.
+        negated_at = {e for name, _, e in cues if name == "negation"}
         asking = [(s, e) for name, s, e in cues if name == "not_conditional"]
         cues = [
             (name, s, e)
@@ -1204,9 +1278,15 @@ class Triage:
                     if clause[i].raw in self.vocab.own_words:
                         break
                     status[i] = "other"
-            elif name == "past":
+            elif name == "past" and start not in negated_at:
                 for i in range(previous_terminator(start), next_terminator(start)):
-                    status[i] = "past"
+                    # ...but not what is said in the present tense in a part after it ("I
+                    # had a DVT years ago, my calf is swollen today"; not "history of
+                    # pre-eclampsia, is it likely to come back?").
+                    if not (i >= end and apart(end - 1, i) and any(
+                        j >= end and abs(j - i) <= PRESENT_REACH and not apart(i, j) for j in now
+                    )):
+                        status[i] = "past"
         # Negation words that negate nothing here: "if" that asks ("not sure if"), and
         # NegEx's pseudo-negations ("try not to worry about the decreased movement").
         pseudo = [(s, e) for name, s, e in cues if name == "pseudo_negation"]
