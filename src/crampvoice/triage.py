@@ -296,6 +296,8 @@ class Vocabulary:
     not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
     #: First words (as typed) of a clause that asks ("is", "what"): a question whole.
     asks: frozenset[str] = frozenset()
+    #: Words (as typed) that keep a clause supposed ("would"): "if I had a clot it would".
+    modals: frozenset[str] = frozenset()
     #: Words (as typed) where what someone else had ends: the person's own ("my chest").
     own_words: frozenset[str] = frozenset()
     #: Words (as typed) that, just before a finding, tell it as a report ("i fainted").
@@ -371,7 +373,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
             "not_story_before", "goes_on", "past_tense", "past_tense_endings",
             "not_past_tense", "negation_fillers", "closing_list_words", "asks", "speakers",
-            "own_words", _AS_TYPED, _VERDICT,
+            "own_words", "modals", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -424,6 +426,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     asks = frozenset(strings(scope.get("asks", []), "scope.asks"))
     speakers = frozenset(strings(scope.get("speakers", []), "scope.speakers"))
     own_words = frozenset(strings(scope.get("own_words", []), "scope.own_words"))
+    modals = frozenset(strings(scope.get("modals", []), "scope.modals"))
 
     normaliser = Normaliser(language, lemmas, surface)
 
@@ -614,6 +617,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         asks=asks,
         speakers=speakers,
         own_words=own_words,
+        modals=modals,
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
@@ -1271,7 +1275,15 @@ class Triage:
                 for i in range(0 if asked else start, n):
                     status[i] = "hypothetical"
             elif name == "conditional":
-                for i in range(end, next_terminator(start)):
+                stop = next_terminator(start)
+                for i in range(end, stop):
+                    # The supposition ends where the person goes on about herself ("if i
+                    # stand up i black out", "what if its a clot my calf is swollen"), unless
+                    # what follows is supposed too ("if I had a clot my leg would swell").
+                    if i > end and clause[i].raw in self.vocab.own_words and not any(
+                        t.raw in self.vocab.modals for t in clause[i:stop]
+                    ):
+                        break
                     status[i] = "hypothetical"
             elif name == "other_person":
                 for i in range(end, next_terminator(start)):
