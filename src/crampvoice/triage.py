@@ -296,6 +296,10 @@ class Vocabulary:
     not_present_after: frozenset[str] = frozenset()  # ...unless one of these is just before
     #: First words (as typed) of a clause that asks ("is", "what"): a question whole.
     asks: frozenset[str] = frozenset()
+    #: Words (as typed) after a comma that go on with a question's examples ("like").
+    examples: frozenset[str] = frozenset()
+    #: Words (as typed) after which a question tells what is so ("is it bad that...").
+    factive: frozenset[str] = frozenset()
     #: Words (as typed) that keep a clause supposed ("would"): "if I had a clot it would".
     modals: frozenset[str] = frozenset()
     #: Words (as typed) where what someone else had ends: the person's own ("my chest").
@@ -349,6 +353,8 @@ _SCOPES = (
     "other_person",
     "affirm",
     "past",
+    "history",
+    "risk",
     "list_words",
     "story",
     "parts",
@@ -373,7 +379,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
             "not_story_before", "goes_on", "past_tense", "past_tense_endings",
             "not_past_tense", "negation_fillers", "closing_list_words", "asks", "speakers",
-            "own_words", "modals", _AS_TYPED, _VERDICT,
+            "own_words", "modals", "examples", "factive", _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -427,6 +433,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     speakers = frozenset(strings(scope.get("speakers", []), "scope.speakers"))
     own_words = frozenset(strings(scope.get("own_words", []), "scope.own_words"))
     modals = frozenset(strings(scope.get("modals", []), "scope.modals"))
+    examples = frozenset(strings(scope.get("examples", []), "scope.examples"))
+    factive = frozenset(strings(scope.get("factive", []), "scope.factive"))
 
     normaliser = Normaliser(language, lemmas, surface)
 
@@ -618,6 +626,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         speakers=speakers,
         own_words=own_words,
         modals=modals,
+        examples=examples,
+        factive=factive,
         belief=belief,
         not_story_before=not_story_before,
         goes_on=goes_on,
@@ -1267,13 +1277,31 @@ class Triage:
         ]
         asked = bool(clause) and clause[0].raw in self.vocab.asks
         told = {s for s in range(1, n) if clause[s - 1].raw in self.vocab.speakers}
+        concept_words = set(covered)
+        lists = {s for name, s, _ in cues if name == "list_words"}
+        closing = {s for s in lists if clause[s].raw in self.vocab.closing_list_words}
         for name, start, end in sorted(cues, key=lambda c: c[1]):
             if name == "informational" and not reports and not told & findings:
                 # A question about danger in general, from where it starts: what is told
                 # before it is a report ("chest pain and short of breath is this serious"),
-                # unless the clause is the question ("is chest pain dangerous?").
+                # unless the clause is the question ("is chest pain dangerous?"); to a
+                # comma, unless examples follow it ("when should i call, waters leaking";
+                # "signs of a clot, like swelling?"); not what follows "that" ("is it
+                # serious that baby is moving less").
                 for i in range(0 if asked else start, n):
+                    if i > start and clause[i].comma_before and (
+                        clause[i].raw not in self.vocab.examples
+                    ):
+                        break
+                    if i > end and clause[i - 1].raw in self.vocab.factive:
+                        break
                     status[i] = "hypothetical"
+            elif name in ("history", "risk"):
+                # Only what it is a history or a risk of: "history of clots calf swollen
+                # and hot since this morning" tells the calf now.
+                for i in self._negated(clause, end, next_terminator(start), concept_words,
+                                       findings, lists, closing):
+                    status[i] = "past" if name == "history" else "hypothetical"
             elif name == "conditional":
                 stop = next_terminator(start)
                 for i in range(end, stop):
@@ -1302,10 +1330,7 @@ class Triage:
         # Negation words that negate nothing here: "if" that asks ("not sure if"), and
         # NegEx's pseudo-negations ("try not to worry about the decreased movement").
         pseudo = [(s, e) for name, s, e in cues if name == "pseudo_negation"]
-        concept_words = set(covered)
         covered = covered | {i for a, b in asking + pseudo for i in range(a, b)}
-        lists = {s for name, s, _ in cues if name == "list_words"}
-        closing = {s for s in lists if clause[s].raw in self.vocab.closing_list_words}
         for name, start, end in cues:
             if name != "negation" or start in covered:
                 continue  # "not" inside "can not breathe" is part of the symptom
