@@ -1266,6 +1266,13 @@ class Triage:
         def apart(i: int, j: int) -> bool:  # a comma between two words
             return any(t.comma_before for t in clause[min(i, j) + 1 : max(i, j) + 1])
 
+        def untold(i: int) -> bool:
+            """Whether the part of the clause (between commas) word `i` is in has no word
+            of the past tense: "back in 2019 i had a clot, calf swollen and red"."""
+            first = max((k for k in range(i + 1) if clause[k].comma_before), default=0)
+            last = next((k for k in range(i + 1, n) if clause[k].comma_before), n)
+            return not any(self._told_past(t.raw) for t in clause[first:last])
+
         reports = any(name == "report" for name, _, _ in cues)
         # A past negated is no past: "no history of headaches" says this one is new.
         negated_at = {e for name, _, e in cues if name == "negation"}
@@ -1323,9 +1330,9 @@ class Triage:
                     # ...but not what is said in the present tense in a part after it ("I
                     # had a DVT years ago, my calf is swollen today"; not "history of
                     # pre-eclampsia, is it likely to come back?").
-                    if not (i >= end and apart(end - 1, i) and any(
+                    if not (i >= end and apart(end - 1, i) and (any(
                         j >= end and abs(j - i) <= PRESENT_REACH and not apart(i, j) for j in now
-                    )):
+                    ) or untold(i))):
                         status[i] = "past"
         # Negation words that negate nothing here: "if" that asks ("not sure if"), and
         # NegEx's pseudo-negations ("try not to worry about the decreased movement").
