@@ -1177,9 +1177,14 @@ class Triage:
             cues.append((name, start, end))
         now_words = self._present_words(clause) | recent
         status = self._scope(clause, cues, covered, findings, now_words)
-        # The words of each part of the clause (cut at a terminator: "but", "now") that has
-        # a word of the past: what a story or a verdict can close.
-        cuts = sorted({s for name, s, _ in cues if name == "terminators"} | {0, len(clause)})
+        # The words of each part of the clause (cut at a terminator: "but", "now", or at a
+        # comma) that has a word of the past: what a story or a verdict can close ("back in
+        # 2019 i had a clot, calf swollen and red": the calf is now).
+        cuts = sorted(
+            {s for name, s, _ in cues if name == "terminators"}
+            | {i for i, t in enumerate(clause) if t.comma_before}
+            | {0, len(clause)}
+        )
         past = self._past_words
         told_past = {
             i
