@@ -355,6 +355,8 @@ _SCOPES = (
     "past",
     "history",
     "risk",
+    "framing",
+    "generic",
     "list_words",
     "story",
     "parts",
@@ -1292,7 +1294,10 @@ class Triage:
         concept_words = set(covered)
         lists = {s for name, s, _ in cues if name == "list_words"}
         closing = {s for s in lists if clause[s].raw in self.vocab.closing_list_words}
+        generic = any(name == "generic" for name, _, _ in cues)
         for name, start, end in sorted(cues, key=lambda c: c[1]):
+            if name == "framing" and generic:
+                name = "informational"  # "is chest pain dangerous in pregnancy?"
             if name == "informational" and not reports and not told & findings:
                 # A question about danger in general, from where it starts: what is told
                 # before it is a report ("chest pain and short of breath is this serious"),

@@ -32,9 +32,6 @@ KNOWN = {
     "whether its pre e or not my head is pounding and vision blurry": "'whether ... or not' "
     "supposes what follows",
     "why does baby not kick anymore": _QUESTION,
-    "is it safe to sleep with chest pain": _QUESTION,
-    "is it safe to wait til morning baby is really quiet": _QUESTION,
-    "is it dangerous baby hasnt moved all day": _QUESTION,
     "symptoms of clot calf red hot swollen": _QUESTION,
     "can lack of sleep cause thoughts of hurting the baby": _QUESTION,
     "same thing as last year my calf is swollen and hot on one side": "a comparison with "
