@@ -1178,7 +1178,11 @@ class Triage:
                     name = "verdict"
             cues.append((name, start, end))
         now_words = self._present_words(clause) | recent
-        status = self._scope(clause, cues, covered, findings, now_words)
+        finding_ends: dict[int, int] = {}  # each finding's start -> its end
+        for (n, s), e in best.items():
+            if concepts[n].kind == "finding":
+                finding_ends[s] = max(finding_ends.get(s, s), e)
+        status = self._scope(clause, cues, covered, findings, now_words, finding_ends)
         # The words of each part of the clause (cut at a terminator: "but", "now", or at a
         # comma) that has a word of the past: what a story or a verdict can close ("back in
         # 2019 i had a clot, calf swollen and red": the calf is now).
@@ -1257,6 +1261,7 @@ class Triage:
         covered: set[int],
         findings: set[int],
         now: AbstractSet[int] = frozenset(),
+        starts: Mapping[int, int] | None = None,
     ) -> list[str]:
         """The status of each word of a clause: reported, or why not (`now`: the words in
         the present tense or of a recent time)."""
@@ -1317,7 +1322,7 @@ class Triage:
                 # Only what it is a history or a risk of: "history of clots calf swollen
                 # and hot since this morning" tells the calf now.
                 for i in self._negated(clause, end, next_terminator(start), concept_words,
-                                       findings, lists, closing):
+                                       findings, lists, closing, starts):
                     status[i] = "past" if name == "history" else "hypothetical"
             elif name == "conditional":
                 stop = next_terminator(start)
@@ -1352,7 +1357,7 @@ class Triage:
             if name != "negation" or start in covered:
                 continue  # "not" inside "can not breathe" is part of the symptom
             for i in self._negated(clause, end, next_terminator(start), concept_words,
-                                   findings, lists, closing):
+                                   findings, lists, closing, starts):
                 if status[i] == "reported":
                     status[i] = "negated"
         return status
@@ -1366,6 +1371,7 @@ class Triage:
         findings: set[int],
         lists: set[int],
         closing: set[int],
+        starts: Mapping[int, int] | None = None,
     ) -> list[int]:
         """The words a negation ending at `end` negates: after a few words of its own
         (`negation_fillers`: "no sign of", "not had any"), the concept it names, up to the
@@ -1388,8 +1394,14 @@ class Triage:
             if clause[i].comma_before and not negated:
                 return negated
             j = i  # one concept phrase: up to the end of its first finding ("my calf is
-            reach = NEGATION_REACH  # swollen"), its own words between
+            reach = NEGATION_REACH  # swollen"), its own words between; a second finding
+            told_end = -1  # right after it is not negated ("no swelling baby quiet all day")
+            ends = starts or {}
             while j < stop and not (j > i and clause[j].comma_before):
+                if told_end >= 0 and j >= told_end and j in ends:
+                    break
+                if j in ends:
+                    told_end = max(told_end, ends[j])
                 if j not in concept_words:
                     if clause[j].raw not in self.vocab.negation_fillers or reach == 0:
                         break

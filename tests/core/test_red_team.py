@@ -25,8 +25,6 @@ _SOMEONE = "someone else's story ends at the person's own words, not at 'she' of
 
 #: Still wrong at the end of the stop that added the corpus, with why.
 KNOWN = {
-    "no headache no swelling baby quiet all day": "'no swelling' reaches 'baby quiet': two "
-    "concepts said with no word between them read as one phrase",
     "is it normal if one leg is bigger than the other and hot": "'if' after a question: "
     "the supposition covers a report",
     "whether its pre e or not my head is pounding and vision blurry": "'whether ... or not' "
