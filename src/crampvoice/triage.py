@@ -1336,8 +1336,8 @@ class Triage:
                         break
                     status[i] = "hypothetical"
             elif name == "other_person":
-                for i in range(end, next_terminator(start)):
-                    if clause[i].raw in self.vocab.own_words:
+                for i in range(start, next_terminator(start)):  # "my friend collapsed"
+                    if i >= end and clause[i].raw in self.vocab.own_words:
                         break
                     status[i] = "other"
             elif name == "past" and start not in negated_at:

@@ -21,7 +21,6 @@ _QUESTION = "a question about danger in general with a present report in it and 
 _STORY = "a new episode told in the past after a story or verdict cue with no time of its own"
 _BABY = "no words for the baby's movements here"
 _VERDICT = "a verdict closes every earlier finding, whatever it was about"
-_SOMEONE = "someone else's story ends at the person's own words, not at 'she' of a friend"
 
 #: Still wrong at the end of the stop that added the corpus, with why.
 KNOWN = {
@@ -52,13 +51,10 @@ KNOWN = {
     # ...and must-nots still escalated.
     "my sister had pre eclampsia, am i at risk": "a sister is not someone else, and 'at "
     "risk' alone asks nothing",
-    "my friend collapsed at work yesterday, shes pregnant too, is that common": _SOMEONE,
     "i used to faint as a teenager, now pregnant and worried it will happen again, any "
     "advice": "no cue for a habit of the past ('used to')",
     "my husband has a swollen ankle from football, can he use my cramp cream": "a partner "
     "is taken to be the pregnant one",
-    "my friend passed out at her baby shower lol she was fine, anyway my cramps are better":
-    _SOMEONE,
     "with my first i had pre e and my face swelled up, this time all good so far, any "
     "cramp tips": "'and my' ends the past of 'with my first'",
 }
