@@ -1379,10 +1379,11 @@ class Triage:
         hot, or swollen"; "no swelling, redness or heat": a list after a comma only when an
         "or" closes it). A negation whose next word names nothing negates nothing ("no one
         home chest really hurts", "never mind the cramp my calf is huge"), and a comma
-        ends it ("no pain, heart racing").
-
+        ends it ("no pain, heart racing"). A second finding right after the first is not
+        negated ("no swelling baby quiet all day"). `starts`: each finding's start and end.
         """
         negated: list[int] = []
+        ends = starts or {}
         i = end
         for _ in range(NEGATION_REACH):
             if i >= stop or i in concept_words or clause[i].raw not in self.vocab.negation_fillers:
@@ -1393,10 +1394,11 @@ class Triage:
         while i < stop and i in concept_words:
             if clause[i].comma_before and not negated:
                 return negated
-            j = i  # one concept phrase: up to the end of its first finding ("my calf is
-            reach = NEGATION_REACH  # swollen"), its own words between; a second finding
-            told_end = -1  # right after it is not negated ("no swelling baby quiet all day")
-            ends = starts or {}
+            # One concept phrase, up to the end of its first finding, with a few words of
+            # the negation's own between ("not think my calf is swollen").
+            j = i
+            reach = NEGATION_REACH
+            told_end = -1  # where the phrase's first finding ends
             while j < stop and not (j > i and clause[j].comma_before):
                 if told_end >= 0 and j >= told_end and j in ends:
                     break
