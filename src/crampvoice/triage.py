@@ -338,6 +338,7 @@ class Vocabulary:
 
 #: Story cues matched on the words as typed, not their base forms ("had", not "have").
 _AS_TYPED = "story_as_typed"
+_TOLD = "told"  # a cue of `story_as_typed`, as found in a clause
 #: What a doctor or a test found, as typed: what was told before it is over.
 _VERDICT = "verdict"
 #: The phrases of `present` (as typed): a recent time ("last night", "I just").
@@ -614,7 +615,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         excludes=Matcher(excludes, normaliser),
         cues=Matcher(cues, normaliser),
         typed_cues=Matcher(
-            [("story", term) for term in typed_story]
+            [(_TOLD, term) for term in typed_story]
             + [("verdict", term) for term in verdicts]
             + [(_RECENT, term) for term in recent],
             AsTyped(),
@@ -917,6 +918,7 @@ class Triage:
         places: list[int] = []
         elsewhere: dict[int, list[Key]] = {}
         affirmed = story = False
+        told_in: int | None = None  # the last sentence with a past told as typed
         ending: dict[int, int] = {}  # clause -> where its last verdict ends
         # Where the last verdict ends, (clause, word): what is told before it is over.
         verdict: tuple[int, int] | None = None
@@ -927,6 +929,8 @@ class Triage:
             )
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
+            if _TOLD in cues:  # a past told as typed: it closes its own sentence and before
+                told_in = number
             verdict = (number, verdict_end) if verdict_end is not None else verdict
             if verdict_end is not None:
                 ending[number] = verdict_end
@@ -993,10 +997,18 @@ class Triage:
                 for c, i in present
             )
 
-        if story or verdict is not None:
+        if story or told_in is not None or verdict is not None:
             # A story that is over: what is not said in the present tense is the past. A
             # verdict closes only what was told before it ends: what follows happened next.
-            until = verdict if verdict is not None and not story else (len(reading.clauses), 0)
+            # A past told as typed ("I had a DVT two years ago", "in 2021") closes its own
+            # sentence and those before it: a later one may be a new episode ("Same leg
+            # swelled up and went hot").
+            if story:
+                until = (len(reading.clauses), 0)
+            else:
+                until = max(
+                    verdict or (0, 0), (told_in + 1, 0) if told_in is not None else (0, 0)
+                )
 
             def now(m: Mention) -> bool:
                 return (m.clause, m.start) >= until or tensed(m) or not m.told_past
@@ -1069,7 +1081,7 @@ class Triage:
             found = [
                 replace(m, status="reported") if m.status == "hypothetical" else m for m in found
             ]
-        over = story and not present and not any(
+        over = (story or told_in is not None) and not present and not any(
             m.status == "reported" and m.kind == "finding" for m in found
         )
         return reading, found, over
@@ -1161,7 +1173,7 @@ class Triage:
         for name, start, end in found:
             if name == _RECENT:
                 continue
-            if name in ("story", "verdict"):
+            if name in ("story", _TOLD, "verdict"):
                 if self.vocab.belief.intersection(typed[max(0, start - BELIEF_REACH) : start]):
                     continue  # a belief, not an outcome ("I was sure it was fine")
                 if self.vocab.not_story_before.intersection(typed[end : end + OPENING_REACH]):
@@ -1170,7 +1182,7 @@ class Triage:
                     # "I recovered, but...": it ends what was told before it, like a
                     # verdict; what follows happened next.
                     name = "verdict"
-                elif name == "story" and any(
+                elif name in ("story", _TOLD) and any(
                     start - PRESENT_REACH <= i < end + PRESENT_REACH for i in recent
                 ):
                     # Said of a recent time ("I've just been diagnosed with pre-eclampsia",
@@ -1198,7 +1210,7 @@ class Triage:
             if any(past[w] if w in past else self._told_past(w) for w in typed[a:b])
             for i in range(a, b)
         }
-        stories = [start for name, start, _ in cues if name == "story"]
+        stories = [start for name, start, _ in cues if name in ("story", _TOLD)]
         framing = {
             i
             for a, b in itertools.pairwise(cuts)

@@ -33,13 +33,8 @@ KNOWN = {
     "can lack of sleep cause thoughts of hurting the baby": _QUESTION,
     "same thing as last year my calf is swollen and hot on one side": "a comparison with "
     "last year is read as last year",
-    "I had a DVT two years ago. Same leg swelled up and went hot": _STORY,
-    "i had a pe in 2021. woke up gasping for air": _STORY,
     "i recovered from covid last month and i fainted in the shower": _STORY,
     "In the end they sent me home. Then the bleeding got heavy and I soaked 2 pads": _STORY,
-    "turned out to be nothing last week. the kicks stopped after dinner": _STORY,
-    "was diagnosed with gestational diabetes last month. tonight I felt my heart racing and "
-    "I nearly passed out": "'tonight' is too far from 'nearly passed out' to keep it now",
     "baby hardly kicked all evening. Scan was fine at 28 weeks.": _VERDICT,
     "I collapsed after my shower. The ultrasound showed baby is okay": _VERDICT,
     "baby was fine all day. tonight hes not kicking": _BABY,
