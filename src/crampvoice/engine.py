@@ -10,6 +10,7 @@ else), then a pending follow-up question, then the intent.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass, replace
 
@@ -28,6 +29,8 @@ from crampvoice.reply import Action, Escalation, Part, Reply
 from crampvoice.state import State
 from crampvoice.triage import NONE, Assessment, Level, Triage, vocabulary
 from crampvoice.understanding import Understander, Understanding, phrasings
+
+log = logging.getLogger("crampvoice.core")
 
 #: Answers about leg cramps that a message about something else must not get.
 _LEG_ANSWERS = frozenset(
@@ -102,11 +105,17 @@ class Core:
         state = state or State()
         content = self.content.get(locale)
         text = (text or "").strip()[:2000]
-        if intent is not None:
-            understanding = Understanding(intent, topic or _default_topic(intent), 10.0, ())
-        else:
-            understanding = self.understander.understand(text)
-        assessment = self.triage.assess(text) if text else NONE
+        try:
+            if intent is not None:
+                understanding = Understanding(intent, topic or _default_topic(intent), 10.0, ())
+            else:
+                understanding = self.understander.understand(text)
+            assessment = self.triage.assess(text) if text else NONE
+        except Exception:  # a defect must not leave a person with no answer at all
+            log.exception("core: a message could not be read; answering with the fallback "
+                          "and the safety net")
+            understanding = Understanding(Intent.FALLBACK, None, 0.0, ())
+            assessment = NONE
         return _Composer(content, state, self.triage).compose(Turn(understanding, assessment))
 
     def understand(self, text: str) -> Understanding:

@@ -16,7 +16,7 @@ from crampvoice.content import ContentError
 from crampvoice.engine import Core
 from crampvoice.evaluation import evaluate, read_corpus
 from crampvoice.state import State
-from crampvoice.triage import Level, load_vocabulary
+from crampvoice.triage import Assessment, Level, Triage, load_vocabulary
 
 E, U, R, N = Level.EMERGENCY, Level.URGENT, Level.ROUTINE, Level.NONE
 
@@ -777,6 +777,23 @@ def test_distress_gets_the_first_instruction_and_the_safety_net(core: Core) -> N
         assert "Call 911" in text and gsm.segments(text) == 1
         spoken = render.plain_voice(reply)
         assert spoken.startswith("Straighten your leg") and "heavy bleeding" in spoken
+
+
+class _Broken(Triage):
+    """A triage with a defect: it raises on every message."""
+
+    def assess(self, text: str) -> Assessment:
+        raise TypeError("a defect")
+
+
+def test_a_defect_in_the_triage_still_answers_with_the_safety_net(
+    core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = Core(core.content, core.understander, _Broken(core.triage.vocab))
+    reply = broken.respond("my calf is swollen and I can't breathe", locale="en-GB")
+    text = render.sms(reply)
+    assert all(sign in text for sign in SAFETY_NET) and "999" in text
+    assert "could not be read" in caplog.text
 
 
 def test_the_last_relief_step_carries_the_safety_net(core: Core) -> None:
