@@ -300,6 +300,10 @@ class Vocabulary:
     examples: frozenset[str] = frozenset()
     #: Words (as typed) after which a question tells what is so ("is it bad that...").
     factive: frozenset[str] = frozenset()
+    #: Conditionals (as typed) that always suppose ("what if"), and words (as typed) that
+    #: make another one's clause a report ("is it bad if my calf has been red since...").
+    supposing: frozenset[str] = frozenset()
+    here_and_now: frozenset[str] = frozenset()
     #: Words (as typed) that keep a clause supposed ("would"): "if I had a clot it would".
     modals: frozenset[str] = frozenset()
     #: Words (as typed) where what someone else had ends: the person's own ("my chest").
@@ -382,7 +386,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             *_SCOPES, "question_words", "present", "not_present_after", "belief",
             "not_story_before", "goes_on", "past_tense", "past_tense_endings",
             "not_past_tense", "negation_fillers", "closing_list_words", "asks", "speakers",
-            "own_words", "modals", "examples", "factive", _AS_TYPED, _VERDICT,
+            "own_words", "modals", "examples", "factive", "supposing", "here_and_now",
+            _AS_TYPED, _VERDICT,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -436,6 +441,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     speakers = frozenset(strings(scope.get("speakers", []), "scope.speakers"))
     own_words = frozenset(strings(scope.get("own_words", []), "scope.own_words"))
     modals = frozenset(strings(scope.get("modals", []), "scope.modals"))
+    supposing = frozenset(strings(scope.get("supposing", []), "scope.supposing"))
+    here_and_now = frozenset(strings(scope.get("here_and_now", []), "scope.here_and_now"))
     examples = frozenset(strings(scope.get("examples", []), "scope.examples"))
     factive = frozenset(strings(scope.get("factive", []), "scope.factive"))
 
@@ -629,6 +636,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         speakers=speakers,
         own_words=own_words,
         modals=modals,
+        supposing=supposing,
+        here_and_now=here_and_now,
         examples=examples,
         factive=factive,
         belief=belief,
@@ -1338,6 +1347,13 @@ class Triage:
                     status[i] = "past" if name == "history" else "hypothetical"
             elif name == "conditional":
                 stop = next_terminator(start)
+                said = " ".join(t.raw for t in clause[start:end])
+                supposed = list(clause[end : stop + 1])  # to its terminator ("now"), or a comma
+                cut = next((k for k, t in enumerate(supposed) if t.comma_before), len(supposed))
+                if said not in self.vocab.supposing and any(
+                    t.raw in self.vocab.here_and_now for t in supposed[:cut]
+                ):
+                    continue  # "if I have chest pain now should I call": it is happening
                 for i in range(end, stop):
                     # The supposition ends where the person goes on about herself ("if i
                     # stand up i black out", "what if its a clot my calf is swollen"), unless

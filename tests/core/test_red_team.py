@@ -24,8 +24,6 @@ _VERDICT = "a verdict closes every earlier finding, whatever it was about"
 
 #: Still wrong at the end of the stop that added the corpus, with why.
 KNOWN = {
-    "is it normal if one leg is bigger than the other and hot": "'if' after a question: "
-    "the supposition covers a report",
     "whether its pre e or not my head is pounding and vision blurry": "'whether ... or not' "
     "supposes what follows",
     "why does baby not kick anymore": _QUESTION,
