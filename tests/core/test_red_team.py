@@ -52,7 +52,67 @@ KNOWN = {
     "cramp tips": "'and my' ends the past of 'with my first'",
 }
 
+_WORDS = "a sign said in words the vocabulary does not have, or in another order"
+_POINTING = "'mine' or 'it' after a question does not point back to the sign it asked about"
+_HISTORY = "a history told by age ('when I was 15', 'as a kid', 'used to') is not a past"
+_OVER = "an ordinary message read as a sign (a second sense, a question, someone else)"
+_OVER_NOW = "a past sign, over and reassured, kept open by 'now' said of something else"
+_AFTER_BIRTH = "after the birth, bleeding is heavy only with a listed word of heavy"
+_BABY_2 = "the baby said as 'she', counted kicks or 'hardly anything': no words for movement"
+
+#: The second round, still wrong when it was added (its first-contact figures were
+#: emergency 85.5%, urgent+ 89.6%, false alarms 12.3%), with why.
+KNOWN_2 = {
+    'sudden weakness in my left leg and arm, 33 weeks': _WORDS,
+    "my wife had the baby on monday and now she's bleeding so much it's gone through "
+    "her clothes": _AFTER_BIRTH,
+    'Is it normal to pass big clots like a plum 10 days after birth? happened twice '
+    'tonight': _WORDS,
+    'clots as big as my fist': _WORDS,
+    'postnatal depression, feel like throwing myself off the bridge': _WORDS,
+    'my calf is rock hard and hurts, not cramping': _WORDS,
+    "calf feels bruised but I haven't knocked it, and it's swollen": _WORDS,
+    'pulse 130 sitting down': _WORDS,
+    'contractions at 30 weeks': _WORDS,
+    'sharp lower tummy pain and some fluid': _WORDS,
+    'clots as big as a satsuma': _WORDS,
+    'blood clots like golf balls coming out, 3 days since c-section': _WORDS,
+    'changing my pad every 30 mins, postpartum': _WORDS,
+    'I cant feel the right side of my body': _WORDS,
+    "cut my leg shaving over a varicose vein and it's spurting": _WORDS,
+    'my leg feels hot and tight': _WORDS,
+    'the numbness in my face went away after ten minutes but my speech is still a bit off': _WORDS,
+    'baby was moving fine yesterday but today hardly anything': _BABY_2,
+    'usually 10 kicks by now but only 2 today': _BABY_2,
+    "the baby usually goes mad at 9pm but she's been really still tonight": _BABY_2,
+    "is it ok if baby's only kicked twice today": _BABY_2,
+    "do I call the midwife if I've had a headache and blurry vision all afternoon": _WORDS,
+    'do cramps cause breathlessness? mine came on suddenly tonight': _POINTING,
+    "does pre-eclampsia cause rib pain? I've had it since lunch": _POINTING,
+    'I fainted once at a concert when I was 15. Now pregnant and get cramps, any tips?': _HISTORY,
+    'had a seizure as a kid, none since, pregnant now, can I stretch before bed?': _HISTORY,
+    'dizzy for a second when I stood up too fast, passed straight away': _OVER,
+    'used to have fainting spells as a teenager, none for years. any cramp tips?': _HISTORY,
+    'my mum had pre-eclampsia with me, am I at risk?': _OVER,
+    'my heart rate goes up when I exercise, is that normal?': _OVER,
+    'is it normal for babies to move less near the end?': _OVER,
+    'I had a cramp yesterday that lasted ages, maybe 5 minutes, but it went with stretching': _OVER,
+    'baby kicked so hard I dropped my cup lol': _OVER,
+    'I was bleeding a little at 8 weeks but it stopped and scans were fine, now 25 '
+    'weeks and cramps': _OVER_NOW,
+    'my temperature was 38 last week with a cold, all better now, cramps at night': _OVER_NOW,
+    "my calf was swollen and red last week, had a scan, no clot, it's all gone now "
+    "and I just get normal cramps": _OVER_NOW,
+    'I fainted in my first pregnancy years ago, all fine since, just want cramp tips': _HISTORY,
+    "my hubby slipped a disc lifting the cot, I'm fine, I just get calf cramps": _OVER,
+    "I'm 28 weeks, will cramps get worse?": _OVER,
+    'what does it mean if my baby moves less? asking for my antenatal class homework': _OVER,
+    'I heard pre-eclampsia can cause swelling, what should I look out for?': _OVER,
+    "the weather's hot and my feet swell a little by night, both of them, gone by morning": _OVER,
+}
+
 ROWS = read_corpus(DATA / "red_team.tsv")
+ROWS_2 = read_corpus(DATA / "red_team_2.tsv")
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +120,20 @@ def core() -> Core:
     return Core.default()
 
 
-def _param(example: Example) -> object:
-    reason = KNOWN.get(example.text)
+def _param(example: Example, known: dict[str, str]) -> object:
+    reason = known.get(example.text)
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
     return pytest.param(example, id=example.text[:60], marks=marks)
 
 
-def test_every_known_failure_is_in_the_corpus() -> None:
+def test_every_known_failure_is_in_its_corpus() -> None:
     assert set(KNOWN) <= {example.text for example in ROWS}
+    assert set(KNOWN_2) <= {example.text for example in ROWS_2}
 
 
-@pytest.mark.parametrize("example", [_param(e) for e in ROWS])
+@pytest.mark.parametrize(
+    "example", [_param(e, KNOWN) for e in ROWS] + [_param(e, KNOWN_2) for e in ROWS_2]
+)
 def test_the_red_team_corpus(core: Core, example: Example) -> None:
     got = core.assess(example.text).level
     if example.level.rank >= Level.URGENT.rank:
