@@ -44,8 +44,6 @@ KNOWN = {
     # ...and must-nots still escalated.
     "my sister had pre eclampsia, am i at risk": "a sister is not someone else, and 'at "
     "risk' alone asks nothing",
-    "i used to faint as a teenager, now pregnant and worried it will happen again, any "
-    "advice": "no cue for a habit of the past ('used to')",
     "my husband has a swollen ankle from football, can he use my cramp cream": "a partner "
     "is taken to be the pregnant one",
     "with my first i had pre e and my face swelled up, this time all good so far, any "
@@ -87,12 +85,8 @@ KNOWN_2 = {
     "the baby usually goes mad at 9pm but she's been really still tonight": _BABY_2,
     "is it ok if baby's only kicked twice today": _BABY_2,
     "do I call the midwife if I've had a headache and blurry vision all afternoon": _WORDS,
-    'do cramps cause breathlessness? mine came on suddenly tonight': _POINTING,
-    "does pre-eclampsia cause rib pain? I've had it since lunch": _POINTING,
     'I fainted once at a concert when I was 15. Now pregnant and get cramps, any tips?': _HISTORY,
-    'had a seizure as a kid, none since, pregnant now, can I stretch before bed?': _HISTORY,
     'dizzy for a second when I stood up too fast, passed straight away': _OVER,
-    'used to have fainting spells as a teenager, none for years. any cramp tips?': _HISTORY,
     'my mum had pre-eclampsia with me, am I at risk?': _OVER,
     'my heart rate goes up when I exercise, is that normal?': _OVER,
     'is it normal for babies to move less near the end?': _OVER,
