@@ -105,17 +105,22 @@ class Core:
         state = state or State()
         content = self.content.get(locale)
         text = (text or "").strip()[:2000]
+        # A defect must not leave a person with no answer at all, nor lose the triage to a
+        # failure elsewhere: each step is caught on its own, logged, and answered with the
+        # fallback and the safety net.
+        try:
+            assessment = self.triage.assess(text) if text else NONE
+        except Exception:
+            log.exception("core: a message could not be triaged; answering with the safety net")
+            assessment = NONE
         try:
             if intent is not None:
                 understanding = Understanding(intent, topic or _default_topic(intent), 10.0, ())
             else:
                 understanding = self.understander.understand(text)
-            assessment = self.triage.assess(text) if text else NONE
-        except Exception:  # a defect must not leave a person with no answer at all
-            log.exception("core: a message could not be read; answering with the fallback "
-                          "and the safety net")
+        except Exception:
+            log.exception("core: a message could not be read; answering with the fallback")
             understanding = Understanding(Intent.FALLBACK, None, 0.0, ())
-            assessment = NONE
         return _Composer(content, state, self.triage).compose(Turn(understanding, assessment))
 
     def understand(self, text: str) -> Understanding:

@@ -345,6 +345,7 @@ _AS_TYPED = "story_as_typed"
 _TOLD = "told"  # a cue of `story_as_typed`, as found in a clause
 #: What a doctor or a test found, as typed: what was told before it is over.
 _VERDICT = "verdict"
+_ENDING = "story_ending_as_typed"  # how a story ended, as typed ("recovered"): a verdict
 #: The phrases of `present` (as typed): a recent time ("last night", "I just").
 _RECENT = "recent"
 _SCOPES = (
@@ -387,7 +388,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             "not_story_before", "goes_on", "past_tense", "past_tense_endings",
             "not_past_tense", "negation_fillers", "closing_list_words", "asks", "speakers",
             "own_words", "modals", "examples", "factive", "supposing", "here_and_now",
-            _AS_TYPED, _VERDICT,
+            _AS_TYPED, _VERDICT, _ENDING,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -475,6 +476,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     recent = checked([p for p in present_all if " " in p], "scope.present")
     typed_story = checked(strings(scope.get(_AS_TYPED, []), f"scope.{_AS_TYPED}"), _AS_TYPED)
     verdicts = checked(strings(scope.get(_VERDICT, []), f"scope.{_VERDICT}"), _VERDICT)
+    endings = checked(strings(scope.get(_ENDING, []), f"scope.{_ENDING}"), _ENDING)
 
     def kind(concept: str) -> str:
         return concepts.get(concept, Concept("", "")).kind
@@ -623,6 +625,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         cues=Matcher(cues, normaliser),
         typed_cues=Matcher(
             [(_TOLD, term) for term in typed_story]
+            + [("verdict", term) for term in endings]
             + [("verdict", term) for term in verdicts]
             + [(_RECENT, term) for term in recent],
             AsTyped(),
@@ -927,7 +930,7 @@ class Triage:
         places: list[int] = []
         elsewhere: dict[int, list[Key]] = {}
         affirmed = story = False
-        told_in: int | None = None  # the last sentence with a past told as typed
+        told_in: set[int] = set()  # the sentences with a past told as typed
         ending: dict[int, int] = {}  # clause -> where its last verdict ends
         # Where the last verdict ends, (clause, word): what is told before it is over.
         verdict: tuple[int, int] | None = None
@@ -939,7 +942,7 @@ class Triage:
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
             if _TOLD in cues:  # a past told as typed: it closes its own sentence and before
-                told_in = number
+                told_in.add(number)
             verdict = (number, verdict_end) if verdict_end is not None else verdict
             if verdict_end is not None:
                 ending[number] = verdict_end
@@ -1006,25 +1009,25 @@ class Triage:
                 for c, i in present
             )
 
-        if story or told_in is not None or verdict is not None:
+        if story or told_in or verdict is not None:
             # A story that is over: what is not said in the present tense is the past. A
             # verdict closes only what was told before it ends: what follows happened next.
             # A past told as typed ("I had a DVT two years ago", "in 2021") closes its own
-            # sentence and those before it: a later one may be a new episode ("Same leg
-            # swelled up and went hot").
-            if story:
-                until = (len(reading.clauses), 0)
-            else:
-                until = max(
-                    verdict or (0, 0), (told_in + 1, 0) if told_in is not None else (0, 0)
-                )
+            # sentence only: the one after may be a new episode ("Same leg swelled up and
+            # went hot"), and so may the one before ("My calf swelled up and went hot. I
+            # had a DVT in 2019.").
+            until = (len(reading.clauses), 0) if story else verdict or (0, 0)
 
             def now(m: Mention) -> bool:
-                return (m.clause, m.start) >= until or tensed(m) or not m.told_past
+                closable = (m.clause, m.start) < until or m.clause in told_in
+                return not closable or tensed(m) or not m.told_past
 
             found = [
                 replace(m, status="past")
                 if m.status == "reported" and m.kind in _BOUND and not now(m)
+                # a word that says a finding came back or got worse is never closed: it
+                # reopens ("I made a full recovery after my PE. The chest pain came back.")
+                and not (m.kind == "modifier" and self.vocab.concepts[m.concept].reopens)
                 else m
                 for m in found
             ]
@@ -1090,7 +1093,7 @@ class Triage:
             found = [
                 replace(m, status="reported") if m.status == "hypothetical" else m for m in found
             ]
-        over = (story or told_in is not None) and not present and not any(
+        over = (story or bool(told_in)) and not present and not any(
             m.status == "reported" and m.kind == "finding" for m in found
         )
         return reading, found, over
@@ -1296,15 +1299,24 @@ class Triage:
         def previous_terminator(before: int) -> int:
             return max((t for t in terminators if t <= before), default=0)
 
+        # The clause's parts between commas, each word's part, and whether a part tells
+        # anything in the past tense: computed once ("back in 2019 i had a clot, calf
+        # swollen and red": the second part is in no tense).
+        part_of: list[int] = []
+        part = 0
+        for k, t in enumerate(clause):
+            part += bool(k and t.comma_before)
+            part_of.append(part)
+        told_in_part = [False] * (part + 1)
+        for k, t in enumerate(clause):
+            if self._told_past(t.raw):
+                told_in_part[part_of[k]] = True
+
         def apart(i: int, j: int) -> bool:  # a comma between two words
-            return any(t.comma_before for t in clause[min(i, j) + 1 : max(i, j) + 1])
+            return part_of[min(i, j)] != part_of[max(i, j)]
 
         def untold(i: int) -> bool:
-            """Whether the part of the clause (between commas) word `i` is in has no word
-            of the past tense: "back in 2019 i had a clot, calf swollen and red"."""
-            first = max((k for k in range(i + 1) if clause[k].comma_before), default=0)
-            last = next((k for k in range(i + 1, n) if clause[k].comma_before), n)
-            return not any(self._told_past(t.raw) for t in clause[first:last])
+            return not told_in_part[part_of[i]]
 
         reports = any(name == "report" for name, _, _ in cues)
         # A past negated is no past: "no history of headaches" says this one is new.
@@ -1370,13 +1382,15 @@ class Triage:
                     status[i] = "other"
             elif name == "past" and start not in negated_at:
                 for i in range(previous_terminator(start), next_terminator(start)):
-                    # ...but not what is said in the present tense in a part after it ("I
-                    # had a DVT years ago, my calf is swollen today"; not "history of
-                    # pre-eclampsia, is it likely to come back?").
-                    if not (i >= end and apart(end - 1, i) and (any(
-                        j >= end and abs(j - i) <= PRESENT_REACH and not apart(i, j) for j in now
-                    ) or untold(i))):
-                        status[i] = "past"
+                    # ...but not what is said in another part, before or after it, in the
+                    # present tense or in no tense ("I had a DVT years ago, my calf is
+                    # swollen today"; "my calf is swollen and hot, i had a dvt last year";
+                    # not "history of pre-eclampsia, is it likely to come back?").
+                    if apart(start, i) and (untold(i) or any(
+                        abs(j - i) <= PRESENT_REACH and not apart(i, j) for j in now
+                    )):
+                        continue
+                    status[i] = "past"
         # Negation words that negate nothing here: "if" that asks ("not sure if"), and
         # NegEx's pseudo-negations ("try not to worry about the decreased movement").
         pseudo = [(s, e) for name, s, e in cues if name == "pseudo_negation"]

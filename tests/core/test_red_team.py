@@ -31,7 +31,6 @@ KNOWN = {
     "can lack of sleep cause thoughts of hurting the baby": _QUESTION,
     "same thing as last year my calf is swollen and hot on one side": "a comparison with "
     "last year is read as last year",
-    "i recovered from covid last month and i fainted in the shower": _STORY,
     "In the end they sent me home. Then the bleeding got heavy and I soaked 2 pads": _STORY,
     "baby hardly kicked all evening. Scan was fine at 28 weeks.": _VERDICT,
     "I collapsed after my shower. The ultrasound showed baby is okay": _VERDICT,
