@@ -75,6 +75,7 @@ KINDS = frozenset({"site", "finding", "modifier", "context"})
 _BOUND = frozenset({"finding", "modifier"})
 MAX_GAP = 4
 NEGATION_REACH = 5
+MAX_LIST_ITEMS = 4  # a negated list goes on for at most this many more items
 SITE_REACH = 4
 _AND = frozenset({"and", "or", "&"})  # between two sites said together
 BELIEF_REACH = 3  # words before an outcome that can make it a belief ("I was sure ...")
@@ -310,6 +311,8 @@ class Vocabulary:
     own_words: frozenset[str] = frozenset()
     #: Words (as typed) that, just before a finding, tell it as a report ("i fainted").
     speakers: frozenset[str] = frozenset()
+    #: The one-word negation cues ("not", "no").
+    negation_words: frozenset[str] = frozenset()
     #: Words (as typed) a negation passes on its way to what it negates ("no sign of").
     negation_fillers: frozenset[str] = frozenset()
     #: List words (as typed) that close a list, so a list after a comma goes on ("or").
@@ -435,6 +438,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     negation_fillers = frozenset(
         strings(scope.get("negation_fillers", []), "scope.negation_fillers")
     )
+    negation_words = frozenset(w for w in scope.get("negation", []) if " " not in w)
     closing_list_words = frozenset(
         strings(scope.get("closing_list_words", []), "scope.closing_list_words")
     )
@@ -634,6 +638,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         present=present,
         not_present_after=not_present_after,
         negation_fillers=negation_fillers,
+        negation_words=negation_words,
         closing_list_words=closing_list_words,
         asks=asks,
         speakers=speakers,
@@ -1327,7 +1332,11 @@ class Triage:
             for name, s, e in cues
             if name != "conditional" or not any(a <= s < b for a, b in asking)
         ]
-        asked = bool(clause) and clause[0].raw in self.vocab.asks
+        # A clause that starts asking ("is it serious...") is a question whole; not "can
+        # not breathe..." (a contraction read as two words).
+        asked = bool(clause) and clause[0].raw in self.vocab.asks and not (
+            n > 1 and clause[1].raw in self.vocab.negation_words
+        )
         told = {s for s in range(1, n) if clause[s - 1].raw in self.vocab.speakers}
         concept_words = set(covered)
         lists = {s for name, s, _ in cues if name == "list_words"}
@@ -1343,19 +1352,21 @@ class Triage:
                 # comma, unless examples follow it ("when should i call, waters leaking";
                 # "signs of a clot, like swelling?"); not what follows "that" ("is it
                 # serious that baby is moving less").
-                for i in range(0 if asked else start, n):
+                for i in range(0 if asked else start, next_terminator(start)):
                     if i > start and clause[i].comma_before and (
                         clause[i].raw not in self.vocab.examples
                     ):
                         break
+                    if asked and i < start and apart(i, start):
+                        continue  # a report before the question, past a comma
                     if i > end and clause[i - 1].raw in self.vocab.factive:
                         break
                     status[i] = "hypothetical"
             elif name in ("history", "risk"):
-                # Only what it is a history or a risk of: "history of clots calf swollen
-                # and hot since this morning" tells the calf now.
+                # Only what it is a history or a risk of, with no list: "history of clots
+                # calf swollen and hot since this morning" tells the calf now.
                 for i in self._negated(clause, end, next_terminator(start), concept_words,
-                                       findings, lists, closing, starts):
+                                       findings, set(), set(), starts):
                     status[i] = "past" if name == "history" else "hypothetical"
             elif name == "conditional":
                 stop = next_terminator(start)
@@ -1371,7 +1382,9 @@ class Triage:
                     # stand up i black out", "what if its a clot my calf is swollen"), unless
                     # what follows is supposed too ("if I had a clot my leg would swell").
                     if i > end and clause[i].raw in self.vocab.own_words and not any(
-                        t.raw in self.vocab.modals for t in clause[i:stop]
+                        t.raw in self.vocab.modals
+                        for k, t in enumerate(clause[i:stop], i)
+                        if not apart(i, k)
                     ):
                         break
                     status[i] = "hypothetical"
@@ -1426,6 +1439,7 @@ class Triage:
         """
         negated: list[int] = []
         ends = starts or {}
+        items = 0
         i = end
         for _ in range(NEGATION_REACH):
             if i >= stop or i in concept_words or clause[i].raw not in self.vocab.negation_fillers:
@@ -1454,22 +1468,44 @@ class Triage:
                 j += 1
                 if j - 1 in findings and j not in findings:
                     break
-            # ...and on through a list: "or"/"and"/"nor", or a comma before a list an "or"
-            # closes; a word of its own between ("no pain at all") ends it.
-            if j < stop and j in lists:
+            # ...and on through a list: "or"/"nor" ("not red or hot"), or a comma before a
+            # list that an "or" closes right after its items ("no swelling, redness or
+            # heat"; not "no fever, chest pain, should I go or wait"). "and" ends it ("no
+            # fever and chest pain": the chest pain may be told), as does a word of its own.
+            if items >= MAX_LIST_ITEMS:
+                break
+            items += 1
+            if j < stop and j in closing:
                 k = j + 1
                 while k < stop and k not in concept_words and (
                     clause[k].raw in self.vocab.negation_fillers
                 ) and k - j <= NEGATION_REACH:
                     k += 1
                 i = k
-            elif j < stop and clause[j].comma_before and j in concept_words and any(
-                c > j for c in closing if c < stop
+            elif j < stop and clause[j].comma_before and j in concept_words and (
+                self._closed_list(clause, j, stop, concept_words, closing)
             ):
                 i = j
             else:
                 break
         return negated
+
+    def _closed_list(
+        self,
+        clause: tuple[Token, ...],
+        j: int,
+        stop: int,
+        concept_words: set[int],
+        closing: set[int],
+    ) -> bool:
+        """Whether the words from `j` on are a list that an "or" or "nor" closes: only
+        concept words, the negation's own words and commas before it."""
+        for k in range(j, stop):
+            if k in closing:
+                return k + 1 < stop and k + 1 in concept_words
+            if k not in concept_words and clause[k].raw not in self.vocab.negation_fillers:
+                return False
+        return False
 
     # ----------------------------------------------------------------- judging
 

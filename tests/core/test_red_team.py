@@ -24,8 +24,6 @@ _VERDICT = "a verdict closes every earlier finding, whatever it was about"
 
 #: Still wrong at the end of the stop that added the corpus, with why.
 KNOWN = {
-    "whether its pre e or not my head is pounding and vision blurry": "'whether ... or not' "
-    "supposes what follows",
     "why does baby not kick anymore": _QUESTION,
     "symptoms of clot calf red hot swollen": _QUESTION,
     "can lack of sleep cause thoughts of hurting the baby": _QUESTION,

@@ -785,6 +785,58 @@ def test_distress_gets_the_first_instruction_and_the_safety_net(core: Core) -> N
         assert spoken.startswith("Straighten your leg") and "heavy bleeding" in spoken
 
 
+# From the second read of this stop's change: messages a reviewer wrote to break it, each
+# with the level the reference gives; each was wrong at some commit of the stop.
+FROM_THE_SECOND_READ = [
+    ('i keep having thoughts that i might hurt the baby', E),
+    ('im scared that i will hurt my baby', E),
+    ('i worry that i will harm my baby', E),
+    ('it makes me want to hurt the baby', E),
+    ('lying awake thinking i could hurt the baby', E),
+    ('my partner said that i might harm the baby', E),
+    ('My calf swelled up and went hot and red. I had a DVT in 2019.', U),
+    ('Woke up with my calf swollen and hot. I was diagnosed with a DVT in 2020.', U),
+    ('My face swelled up and my vision went blurry. '
+     'I was diagnosed with pre eclampsia in 2021.', U),
+    ('I had a DVT in 2019. Same leg swelled up and went hot and red. Last time I was admitted.', U),
+    ('my calf is swollen and hot, i had a dvt last year', U),
+    ('baby hasnt moved today, lost a baby last year', U),
+    ('my calf is swollen and red, same as last year', U),
+    ('chest pain and cant breathe, had asthma as a kid', E),
+    ('no headache, chest pain, should i go or wait', E),
+    ('no fever, chest pain since this morning, should i go to a&e or wait', E),
+    ('no bleeding, chest pain and breathless, should I call 999 or wait', E),
+    ('no fever and chest pain and cant breathe and calf swollen and red', E),
+    ('history of migraines and headache and blurry vision today', U),
+    ('family history of stroke and face drooping', E),
+    ('No i have chest pain', E),
+    ('if i stand up i black out, could it be low iron', E),
+    ('if I lie flat I cant breathe, will it harm the baby?', E),
+    ('unless im overreacting chest tight and cant breathe', E),
+    ('in case its relevant baby hasnt moved all day', U),
+    ('my friend started timing it, bleeding heavily soaked 3 pads', E),
+    ('my friend started crying because baby hasnt moved', U),
+    ('my friend feels baby hasnt moved today and made me text', U),
+    ('is this serious worst headache ever and blurry vision', U),
+    ('is it safe to sleep with chest pain while pregnant', E),
+    ("can't breathe, chest pain, are these signs of a clot?", E),
+    ("don't feel baby moving, signs of labour?", U),
+    ('what are the signs of a clot but calf is swollen red and hot', U),
+    ('what does a clot feel like, and calf is swollen red and hot', U),
+    ("chest pain and I can't breathe", E),
+    ('I made a full recovery after my PE. The chest pain came back.', E),
+    ('I made a full recovery after my PE. Speech slurred and face numb.', E),
+    ('I made a full recovery after my PE. Chest pain and winded.', E),
+    ('I made a full recovery after my PE. Reduced movements and bleeding.', U),
+    ('I had pre eclampsia. Vision blurred and headache pounding.', U),
+]
+
+
+@pytest.mark.parametrize(("message", "level"), FROM_THE_SECOND_READ)
+def test_what_the_second_read_found(core: Core, message: str, level: Level) -> None:
+    assert core.assess(message).level.rank >= level.rank, message
+
+
 class _Broken(Triage):
     """A triage with a defect: it raises on every message."""
 
