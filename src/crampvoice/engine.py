@@ -295,12 +295,16 @@ class _Composer:
                 )
             )
         ]
+        # What follows for the reason said (its first aid, its crisis line) is required:
+        # the load check keeps each within one SMS. Another reason's is said where it
+        # fits, so two reasons together never push an escalation over its budget.
+        lead = next((r for r in assessment.reasons if r in reasons), None)
         for reason, key in FIRST_AID.items():
             if reason in assessment.reasons:
-                parts.append(Part(self.system(key)))
+                parts.append(Part(self.system(key), optional=reason != lead))
         for reason in assessment.reasons:
             if f"{reason}_after" in reasons:
-                parts.append(Part(reasons[f"{reason}_after"]))
+                parts.append(Part(reasons[f"{reason}_after"], optional=reason != lead))
         escalation = Escalation(level, self.content.region.emergency_number, assessment.reasons)
         return self.reply(
             turn,

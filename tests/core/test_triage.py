@@ -837,6 +837,26 @@ def test_what_the_second_read_found(core: Core, message: str, level: Level) -> N
     assert core.assess(message).level.rank >= level.rank, message
 
 
+@pytest.mark.parametrize("locale", ["en-GB", "en-IE", "en-US", "en-AU", "en-IN", "en-NZ"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I keep thinking about hurting myself and I have chest pain and can't breathe",
+        "heavy bleeding soaking a pad an hour and I keep thinking about ending it all",
+        "she collapsed and won't wake up and she said she wants to kill herself",
+    ],
+)
+def test_an_escalation_with_several_reasons_is_still_one_text(
+    core: Core, message: str, locale: str
+) -> None:
+    """Each reason's first aid and crisis line fit one SMS; two together must not push the
+    escalation over its budget (the person would get the error text instead)."""
+    reply = core.respond(message, locale=locale)
+    text = render.sms(reply)
+    assert reply.triage is Level.EMERGENCY and text.startswith("Call ")
+    assert gsm.segments(text) == 1
+
+
 class _Broken(Triage):
     """A triage with a defect: it raises on every message."""
 
