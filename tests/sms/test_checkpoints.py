@@ -94,6 +94,7 @@ def test_the_checkpointer_goes_on_after_an_unexpected_error(
 ) -> None:
     path = tmp_path / "crampvoice.sqlite3"
     upgrade(f"sqlite:///{path}")
+    _FailsOnce.failed = False
     connect = sqlite3.connect
 
     def checkpointers_fail_once(*args: Any, **kwargs: Any) -> Any:

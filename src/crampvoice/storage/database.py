@@ -199,9 +199,13 @@ class Checkpointer:
         try:
             while not self._stop.wait(self.interval) and self._pid == pid:
                 try:
-                    if connection is None:
-                        connection = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+                    if connection is None:  # never makes a file: a vanished one stays gone
+                        connection = sqlite3.connect(
+                            f"file:{self.path}?mode=rw", uri=True, timeout=0,
+                            isolation_level=None,
+                        )
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    told = False  # working again: the next failure is told too
                 except sqlite3.OperationalError as error:  # busy, locked: the next time
                     if "lock" in str(error) or "busy" in str(error):
                         continue
