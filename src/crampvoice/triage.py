@@ -1395,14 +1395,15 @@ class Triage:
                     status[i] = "other"
             elif name == "past" and start not in negated_at:
                 for i in range(previous_terminator(start), next_terminator(start)):
-                    # ...but not what is said in another part, before or after it, in the
+                    # ...but not another part before it ("my wife said she wants to hurt
+                    # herself, she had the baby last month"), nor one after it in the
                     # present tense or in no tense ("I had a DVT years ago, my calf is
-                    # swollen today"; "my calf is swollen and hot, i had a dvt last year";
-                    # not "history of pre-eclampsia, is it likely to come back?").
-                    if apart(start, i) and (untold(i) or any(
+                    # swollen today"; not "history of pre-eclampsia, is it likely to come
+                    # back?").
+                    if apart(start, i) and (i < start or untold(i) or any(
                         abs(j - i) <= PRESENT_REACH and not apart(i, j) for j in now
                     )):
-                        continue
+                        continue  # before it, past a comma, is another telling
                     status[i] = "past"
         # Negation words that negate nothing here: "if" that asks ("not sure if"), and
         # NegEx's pseudo-negations ("try not to worry about the decreased movement").

@@ -102,8 +102,27 @@ KNOWN_2 = {
     "the weather's hot and my feet swell a little by night, both of them, gone by morning": _OVER,
 }
 
+#: The third round, a measurement at its first contact (emergency 94.1%, urgent+ 95.2%,
+#: false alarms 2.6%); not tuned to, except the one self-harm miss it showed that a past
+#: in another part had hidden. Still wrong, with why.
+KNOWN_3 = {
+    "my husband says my smile is crooked and I'm struggling to find words": _WORDS,
+    "changed my pad 3 times in the last 2 hours and its full each time, 10 days postpartum":
+    _WORDS,
+    "passing big clots like golf balls after the birth": _WORDS,
+    "is it normal to fill a maxi pad in 30 minutes 2 weeks after birth?": _WORDS,
+    "only felt 2 faint kicks all day, usually he's really active": "'faint kicks' is kept "
+    "from fainting, and nothing reads two kicks as fewer",
+    "cramp has lasted more than 10 minutes, i've stretched and it's still locked": _WORDS,
+    "dampness in my underwear that keeps coming, 35 weeks, not wee i think": _WORDS,
+    "babby not mooving since last nite": "misspellings the normaliser does not mend",
+    "what does reduced fetal movement mean": "a question about a sign by its name",
+    "it's been fine all week, just the odd short cramp": _OVER,
+}
+
 ROWS = read_corpus(DATA / "red_team.tsv")
 ROWS_2 = read_corpus(DATA / "red_team_2.tsv")
+ROWS_3 = read_corpus(DATA / "red_team_3.tsv")
 
 
 @pytest.fixture(scope="module")
@@ -120,10 +139,14 @@ def _param(example: Example, known: dict[str, str]) -> object:
 def test_every_known_failure_is_in_its_corpus() -> None:
     assert set(KNOWN) <= {example.text for example in ROWS}
     assert set(KNOWN_2) <= {example.text for example in ROWS_2}
+    assert set(KNOWN_3) <= {example.text for example in ROWS_3}
 
 
 @pytest.mark.parametrize(
-    "example", [_param(e, KNOWN) for e in ROWS] + [_param(e, KNOWN_2) for e in ROWS_2]
+    "example",
+    [_param(e, KNOWN) for e in ROWS]
+    + [_param(e, KNOWN_2) for e in ROWS_2]
+    + [_param(e, KNOWN_3) for e in ROWS_3],
 )
 def test_the_red_team_corpus(core: Core, example: Example) -> None:
     got = core.assess(example.text).level
