@@ -276,6 +276,12 @@ class Numbers:
     bp_separators: frozenset[str] = frozenset({"/"})
     bp_systolic: float = 140
     bp_diastolic: float = 90
+    #: Pads soaked or changed by the hour: from `pads_per_hour`, heavy bleeding.
+    pad_words: frozenset[str] = frozenset()
+    times_words: frozenset[str] = frozenset()  # "3 times in 2 hours"
+    every_words: frozenset[str] = frozenset()  # "every 30 mins": one per period
+    count_words: Mapping[str, float] = field(default_factory=dict)  # "two" -> 2, "a" -> 1
+    pads_per_hour: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -614,6 +620,11 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             frozenset(str(w) for w in numbers_raw["bp_separators"]),
             float(numbers_raw["bp_systolic"]),
             float(numbers_raw["bp_diastolic"]),
+            frozenset(str(w) for w in numbers_raw.get("pad_words", [])),
+            frozenset(str(w) for w in numbers_raw.get("times_words", [])),
+            frozenset(str(w) for w in numbers_raw.get("every_words", [])),
+            {str(k): float(v) for k, v in numbers_raw.get("count_words", {}).items()},
+            float(numbers_raw.get("pads_per_hour", 1.0)),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ContentError(name, "numbers", f"missing or not a number: {error}") from None
@@ -1599,7 +1610,50 @@ class Triage:
             )
             if feverish and (unit == "°" or unit in numbers.temperature_words or temperature):
                 found.add("fever")
+        if numbers.pad_words and self._pads_per_hour(folded) >= numbers.pads_per_hour:
+            # "changed my pad 3 times in 2 hours", "filled a maxi pad in 20 minutes": the
+            # reference's heavy bleeding, a pad in an hour or less, however it is said.
+            found |= {"bleeding", "bleeding@-", "heavy", "heavy@-", "bleeding~heavy",
+                      "bleeding@-~heavy"}
         return found
+
+    def _pads_per_hour(self, folded: str) -> float:
+        """The fastest rate of pads a message tells ("two pads in an hour": 2), or 0."""
+        numbers = self.vocab.numbers
+        words = re.findall(r"\d+(?:[.,]\d+)?|[a-z]+", folded)
+
+        def value(word: str) -> float | None:
+            if word[0].isdigit():
+                return float(word.replace(",", "."))
+            return numbers.count_words.get(word)
+
+        best = 0.0
+        for p, word in enumerate(words):
+            if word not in numbers.pad_words:
+                continue
+            count = next(
+                (v for w in reversed(words[max(0, p - 3) : p]) if (v := value(w)) is not None),
+                1.0,
+            )
+            every = False
+            for k in range(p + 1, min(len(words), p + 12)):
+                w = words[k]
+                if w in numbers.every_words:
+                    every = True
+                if w in numbers.times_words and k > p + 1 and value(words[k - 1]) is not None:
+                    count = value(words[k - 1]) or count
+                unit = w.rstrip("s")
+                if unit in numbers.minute_words or unit in numbers.hour_words:
+                    amount = value(words[k - 1]) if k > p + 1 else None
+                    if amount is None:
+                        break
+                    if k > p + 2 and words[k - 2] == "half":
+                        amount = 0.5
+                    hours = amount / 60 if unit in numbers.minute_words else amount
+                    if hours > 0:
+                        best = max(best, (1.0 if every else count) / hours)
+                    break
+        return best
 
     def _durations(self, clause: Sequence[Token]) -> list[tuple[str, int]]:
         """Durations said as numbers, as modifiers at the number ("25 mins"): more than

@@ -72,7 +72,6 @@ KNOWN_2 = {
     'sharp lower tummy pain and some fluid': _WORDS,
     'clots as big as a satsuma': _WORDS,
     'blood clots like golf balls coming out, 3 days since c-section': _WORDS,
-    'changing my pad every 30 mins, postpartum': _WORDS,
     'I cant feel the right side of my body': _WORDS,
     "cut my leg shaving over a varicose vein and it's spurting": _WORDS,
     'my leg feels hot and tight': _WORDS,
@@ -103,14 +102,11 @@ KNOWN_2 = {
 }
 
 #: The third round, a measurement at its first contact (emergency 94.1%, urgent+ 95.2%,
-#: false alarms 2.6%); not tuned to, except the one self-harm miss it showed that a past
-#: in another part had hidden. Still wrong, with why.
+#: false alarms 2.6%); tuned to only by two mechanisms its misses showed (a past in
+#: another part hid self-harm; pads by the hour). Still wrong, with why.
 KNOWN_3 = {
     "my husband says my smile is crooked and I'm struggling to find words": _WORDS,
-    "changed my pad 3 times in the last 2 hours and its full each time, 10 days postpartum":
-    _WORDS,
     "passing big clots like golf balls after the birth": _WORDS,
-    "is it normal to fill a maxi pad in 30 minutes 2 weeks after birth?": _WORDS,
     "only felt 2 faint kicks all day, usually he's really active": "'faint kicks' is kept "
     "from fainting, and nothing reads two kicks as fewer",
     "cramp has lasted more than 10 minutes, i've stretched and it's still locked": _WORDS,

@@ -857,6 +857,31 @@ def test_an_escalation_with_several_reasons_is_still_one_text(
     assert gsm.segments(text) == 1
 
 
+# Written by hand before the pad-rate reader: the reference's heavy bleeding is "soaking
+# a pad in an hour or less", so a rate of a pad an hour or more is an emergency however
+# it is said; fewer is not heavy bleeding by itself.
+PADS_BY_THE_HOUR = [
+    ("I've changed my pad 4 times in 3 hours, 5 days after birth", E),
+    ("filled a maxi pad in 20 minutes", E),
+    ("two pads in an hour and it's still coming", E),
+    ("changed my pad 3 times in the last 2 hours and its full each time", E),
+    ("changing my pad every 30 mins, postpartum", E),
+    ("is it normal to fill a pad in 40 minutes 2 weeks after birth?", E),
+    ("I change my pad every 4 hours, is that normal after birth?", N),
+    ("used 3 pads today, lochia is normal", N),
+    ("one pad a day now, it's nearly stopped", N),
+]
+
+
+@pytest.mark.parametrize(("message", "level"), PADS_BY_THE_HOUR)
+def test_pads_by_the_hour(core: Core, message: str, level: Level) -> None:
+    got = core.assess(message).level
+    if level.escalates:
+        assert got is level, message
+    else:
+        assert not got.escalates, message
+
+
 class _Broken(Triage):
     """A triage with a defect: it raises on every message."""
 
