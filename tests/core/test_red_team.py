@@ -61,17 +61,12 @@ KNOWN_2 = {
     'sudden weakness in my left leg and arm, 33 weeks': _WORDS,
     "my wife had the baby on monday and now she's bleeding so much it's gone through "
     "her clothes": _AFTER_BIRTH,
-    'Is it normal to pass big clots like a plum 10 days after birth? happened twice '
-    'tonight': _WORDS,
-    'clots as big as my fist': _WORDS,
     'postnatal depression, feel like throwing myself off the bridge': _WORDS,
     'my calf is rock hard and hurts, not cramping': _WORDS,
     "calf feels bruised but I haven't knocked it, and it's swollen": _WORDS,
     'pulse 130 sitting down': _WORDS,
     'contractions at 30 weeks': _WORDS,
     'sharp lower tummy pain and some fluid': _WORDS,
-    'clots as big as a satsuma': _WORDS,
-    'blood clots like golf balls coming out, 3 days since c-section': _WORDS,
     'I cant feel the right side of my body': _WORDS,
     "cut my leg shaving over a varicose vein and it's spurting": _WORDS,
     'my leg feels hot and tight': _WORDS,
@@ -105,8 +100,6 @@ KNOWN_2 = {
 #: false alarms 2.6%); tuned to only by two mechanisms its misses showed (a past in
 #: another part hid self-harm; pads by the hour). Still wrong, with why.
 KNOWN_3 = {
-    "my husband says my smile is crooked and I'm struggling to find words": _WORDS,
-    "passing big clots like golf balls after the birth": _WORDS,
     "only felt 2 faint kicks all day, usually he's really active": "'faint kicks' is kept "
     "from fainting, and nothing reads two kicks as fewer",
     "cramp has lasted more than 10 minutes, i've stretched and it's still locked": _WORDS,
