@@ -32,7 +32,6 @@ KNOWN = {
     "In the end they sent me home. Then the bleeding got heavy and I soaked 2 pads": _STORY,
     "baby hardly kicked all evening. Scan was fine at 28 weeks.": _VERDICT,
     "I collapsed after my shower. The ultrasound showed baby is okay": _VERDICT,
-    "baby was fine all day. tonight hes not kicking": _BABY,
     "baby was moving fine this morning, since then nothing": _BABY,
     "baby usually goes mad at night but tonight nothing": _BABY,
     "the headache went away after paracetamol but it came back and is worse than before":
@@ -73,7 +72,6 @@ KNOWN_2 = {
     'the numbness in my face went away after ten minutes but my speech is still a bit off': _WORDS,
     'baby was moving fine yesterday but today hardly anything': _BABY_2,
     'usually 10 kicks by now but only 2 today': _BABY_2,
-    "the baby usually goes mad at 9pm but she's been really still tonight": _BABY_2,
     "is it ok if baby's only kicked twice today": _BABY_2,
     "do I call the midwife if I've had a headache and blurry vision all afternoon": _WORDS,
     'I fainted once at a concert when I was 15. Now pregnant and get cramps, any tips?': _HISTORY,
