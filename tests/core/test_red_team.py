@@ -52,7 +52,7 @@ _HISTORY = "a history told by age ('when I was 15', 'as a kid', 'used to') is no
 _OVER = "an ordinary message read as a sign (a second sense, a question, someone else)"
 _OVER_NOW = "a past sign, over and reassured, kept open by 'now' said of something else"
 _AFTER_BIRTH = "after the birth, bleeding is heavy only with a listed word of heavy"
-_BABY_2 = "the baby said as 'she', counted kicks or 'hardly anything': no words for movement"
+_BABY_2 = "counted kicks or 'hardly anything': no words for movement there"
 
 #: The second round, still wrong when it was added (its first-contact figures were
 #: emergency 85.5%, urgent+ 89.6%, false alarms 12.3%), with why.
