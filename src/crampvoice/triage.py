@@ -370,7 +370,7 @@ _SCOPES = (
     "past",
     "history",
     "risk",
-    "framing",
+    "judging",
     "generic",
     "list_words",
     "story",
@@ -929,7 +929,6 @@ class Triage:
         # those it can start (one of those atoms is said), in the file's order.
         self._rules = _by_first_atom([rule.when for rule in vocab.rules])
         self._doubts = _by_first_atom([doubt.when for doubt in vocab.doubts])
-        self._past_words: dict[str, bool] = {}  # `_told_past` of each word seen
 
     def mentions(self, text: str) -> tuple[Reading, list[Mention], bool]:
         """The concepts said, each with its scope; and whether the message is a story that
@@ -1118,12 +1117,9 @@ class Triage:
         """Whether a word as typed tells its clause in the past ("was", "swelled")."""
         vocab = self.vocab
         endings = vocab.past_tense_endings
-        told = word in vocab.past_tense or (
+        return word in vocab.past_tense or (
             bool(endings) and word.endswith(endings) and word not in vocab.not_past_tense
         )
-        if len(self._past_words) < 100_000:  # words seen, as a cache (bounded)
-            self._past_words[word] = told
-        return told
 
     def _present_words(self, clause: Sequence[Token]) -> set[int]:
         """The words of a clause in the present tense ([scope] present, its single words)."""
@@ -1231,11 +1227,10 @@ class Triage:
             | {i for i, t in enumerate(clause) if t.comma_before}
             | {0, len(clause)}
         )
-        past = self._past_words
         told_past = {
             i
             for a, b in itertools.pairwise(cuts)
-            if any(past[w] if w in past else self._told_past(w) for w in typed[a:b])
+            if any(self._told_past(w) for w in typed[a:b])
             for i in range(a, b)
         }
         stories = [start for name, start, _ in cues if name in ("story", _TOLD)]
@@ -1300,8 +1295,8 @@ class Triage:
         cues: list[tuple[str, int, int]],
         covered: set[int],
         findings: set[int],
-        now: AbstractSet[int] = frozenset(),
-        starts: Mapping[int, int] | None = None,
+        now: AbstractSet[int],
+        finding_ends: Mapping[int, int],
     ) -> list[str]:
         """The status of each word of a clause: reported, or why not (`now`: the words in
         the present tense or of a recent time)."""
@@ -1350,11 +1345,13 @@ class Triage:
         )
         told = {s for s in range(1, n) if clause[s - 1].raw in self.vocab.speakers}
         concept_words = set(covered)
-        lists = {s for name, s, _ in cues if name == "list_words"}
-        closing = {s for s in lists if clause[s].raw in self.vocab.closing_list_words}
+        closing = {  # the list words that close a list ("or", "nor")
+            s for name, s, _ in cues
+            if name == "list_words" and clause[s].raw in self.vocab.closing_list_words
+        }
         generic = any(name == "generic" for name, _, _ in cues)
         for name, start, end in sorted(cues, key=lambda c: c[1]):
-            if name == "framing" and generic:
+            if name == "judging" and generic:
                 name = "informational"  # "is chest pain dangerous in pregnancy?"
             if name == "informational" and not reports and not told & findings:
                 # A question about danger in general, from where it starts: what is told
@@ -1377,7 +1374,7 @@ class Triage:
                 # Only what it is a history or a risk of, with no list: "history of clots
                 # calf swollen and hot since this morning" tells the calf now.
                 for i in self._negated(clause, end, next_terminator(start), concept_words,
-                                       findings, set(), set(), starts):
+                                       set(), finding_ends):
                     status[i] = "past" if name == "history" else "hypothetical"
             elif name == "conditional":
                 stop = next_terminator(start)
@@ -1424,7 +1421,7 @@ class Triage:
             if name != "negation" or start in covered:
                 continue  # "not" inside "can not breathe" is part of the symptom
             for i in self._negated(clause, end, next_terminator(start), concept_words,
-                                   findings, lists, closing, starts):
+                                   closing, finding_ends):
                 if status[i] == "reported":
                     status[i] = "negated"
         return status
@@ -1435,10 +1432,8 @@ class Triage:
         end: int,
         stop: int,
         concept_words: set[int],
-        findings: set[int],
-        lists: set[int],
         closing: set[int],
-        starts: Mapping[int, int] | None = None,
+        finding_ends: Mapping[int, int],
     ) -> list[int]:
         """The words a negation ending at `end` negates: after a few words of its own
         (`negation_fillers`: "no sign of", "not had any"), the concept it names, up to the
@@ -1447,10 +1442,10 @@ class Triage:
         "or" closes it). A negation whose next word names nothing negates nothing ("no one
         home chest really hurts", "never mind the cramp my calf is huge"), and a comma
         ends it ("no pain, heart racing"). A second finding right after the first is not
-        negated ("no swelling baby quiet all day"). `starts`: each finding's start and end.
+        negated ("no swelling baby quiet all day"). `finding_ends`: each finding's start
+        and end.
         """
         negated: list[int] = []
-        ends = starts or {}
         items = 0
         i = end
         for _ in range(NEGATION_REACH):
@@ -1466,20 +1461,18 @@ class Triage:
             # the negation's own between ("not think my calf is swollen").
             j = i
             reach = NEGATION_REACH
-            told_end = -1  # where the phrase's first finding ends
+            told_end = -1  # where the phrase's first finding ends (its overlaps included)
             while j < stop and not (j > i and clause[j].comma_before):
-                if told_end >= 0 and j >= told_end and j in ends:
+                if 0 <= told_end <= j:
                     break
-                if j in ends:
-                    told_end = max(told_end, ends[j])
+                if j in finding_ends:
+                    told_end = max(told_end, finding_ends[j])
                 if j not in concept_words:
                     if clause[j].raw not in self.vocab.negation_fillers or reach == 0:
                         break
                     reach -= 1
                 negated.append(j)
                 j += 1
-                if j - 1 in findings and j not in findings:
-                    break
             # ...and on through a list: "or"/"nor" ("not red or hot"), or a comma before a
             # list that an "or" closes right after its items ("no swelling, redness or
             # heat"; not "no fever, chest pain, should I go or wait"). "and" ends it ("no
@@ -1647,8 +1640,9 @@ class Triage:
                     amount = value(words[k - 1]) if k > p + 1 else None
                     if amount is None:
                         break
-                    if k > p + 2 and words[k - 2] == "half":
-                        amount = 0.5
+                    part = value(words[k - 2]) if k > p + 2 else None
+                    if part is not None and part < 1:  # "half an hour"
+                        amount *= part
                     hours = amount / 60 if unit in numbers.minute_words else amount
                     if hours > 0:
                         best = max(best, (1.0 if every else count) / hours)
