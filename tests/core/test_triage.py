@@ -667,12 +667,23 @@ AFTER_A_VERDICT = [
 ]
 
 
+# The baby told as "she" or "he" with a movement word (a kick, been still) is the baby's
+# movements; "still" as "yet", or sitting still, is not.
+THE_BABY_AS_SHE_OR_HE = [
+    ("she hasn't kicked today, 34 weeks", U),
+    ("he's been really still tonight", U),
+    ("she has been very still all day", U),
+    ("she is still kicking loads", N),
+    ("she sat really still for her scan", N),
+]
+
+
 @pytest.mark.parametrize(
     ("message", "level"),
     _marked(A_LATER_PLACE) + NEGATING_NOTHING + TURNS_OUT_NOW + PRESENT_BESIDE_A_STORY_WORD
-    + AFTER_A_VERDICT,
+    + AFTER_A_VERDICT + THE_BABY_AS_SHE_OR_HE,
 )
-def test_places_and_negations_that_are_not(core: Core, message: str, level: Level) -> None:
+def test_what_words_are_said_of(core: Core, message: str, level: Level) -> None:
     assert core.assess(message).level is level, message
 
 
@@ -880,22 +891,6 @@ def test_pads_by_the_hour(core: Core, message: str, level: Level) -> None:
         assert got is level, message
     else:
         assert not got.escalates, message
-
-
-# The baby told as "she" or "he" with a movement word (a kick, been still) is the baby's
-# movements; "still" as "yet", or sitting still, is not.
-THE_BABY_AS_SHE_OR_HE = [
-    ("she hasn't kicked today, 34 weeks", U),
-    ("he's been really still tonight", U),
-    ("she has been very still all day", U),
-    ("she is still kicking loads", N),
-    ("she sat really still for her scan", N),
-]
-
-
-@pytest.mark.parametrize(("message", "level"), THE_BABY_AS_SHE_OR_HE)
-def test_the_baby_as_she_or_he(core: Core, message: str, level: Level) -> None:
-    assert core.assess(message).level is level, message
 
 
 class _Broken(Triage):
