@@ -342,6 +342,32 @@ WORD_SENSES = [
     ("my blood pressure went up at the clinic", U),
     ("my vision is not as good as it was yesterday", U),
     ("my legs keep kicking out at night and I can't sleep", N),
+    # A fit of something else, clothes that fit, and control of something else.
+    ("I've had three crying fits today, the hormones are wild", N),
+    ("my jeans are fitting tighter every week", N),
+    ("I nearly lost control of my bladder when I sneezed", N),
+    # A fall that is no fall: a disc, blood sugar, a baby kicking, a feeling.
+    ("I have a slipped disc, is a heat pad ok for my calf cramps?", N),
+    ("I felt shaky, probably let my blood sugar fall too low", N),
+    ("the baby keeps kicking above my belly button all evening", N),
+    ("my bump is so low it feels like the baby is about to fall out", N),
+    # Breath and blood in another sense.
+    ("which side to sleep on so I don't constrict blood flow to the baby?", N),
+    ("I have a blood clotting disorder, can I still use a heat pad on my calf?", N),
+    ("the cramp doubled me over, gasping in pain, it eased after five minutes", N),
+    # ...and the same words still mean the sign.
+    ("she's fitting and won't wake up", E),
+    ("I slipped on the ice and fell on my bump", U),
+    ("I'm gasping and can't get my breath", E),
+]
+
+# A question about pregnancy in general is answered with the warning signs; the same
+# question about one's own symptom is read for its content.
+GENERAL_QUESTIONS = [
+    ("Is it normal to be short of breath in pregnancy?", N),
+    ("is it common to get headaches during pregnancy?", N),
+    ("is it normal to be this short of breath all of a sudden?", E),
+    ("is it normal that I'm short of breath since this morning?", E),
 ]
 
 ACROSS_SENTENCES_AND_STORIES = [
@@ -544,6 +570,7 @@ MODIFIERS_BIND_TO_THEIR_FINDING = [
     + AFTER_THE_BIRTH
     + QUESTION_FRAMING_NEVER_LOWERS
     + WORD_SENSES
+    + GENERAL_QUESTIONS
     + ACROSS_SENTENCES_AND_STORIES
     + BOTH_LEGS_AND_TRENDS
     + NOT_OVER_UNTIL_IT_SAYS_SO
