@@ -446,9 +446,21 @@ STORIES_WITH_AN_OUTCOME = [
     ("my calf was so sore, the midwife said it was a trapped nerve", N),
     ("I fainted at the clinic. They attributed it to skipping breakfast", N),
     ("my feet swelled up badly, the doctor said that my swelling was nothing to worry about", N),
-    ("I felt a sharp stabbing pain in my belly that stopped me in my tracks. It was round ligament pain", N),
-    ("I woke up gasping for air and sure I was dying. The ER doctor said I suffered a panic attack", N),
-    ("I was so breathless at 36 weeks I could not climb the stairs. Months later I can laugh about it", N),
+    (
+        "I felt a sharp stabbing pain in my belly that stopped me in my tracks. "
+        "It was round ligament pain",
+        N,
+    ),
+    (
+        "I woke up gasping for air and sure I was dying. "
+        "The ER doctor said I suffered a panic attack",
+        N,
+    ),
+    (
+        "I was so breathless at 36 weeks I could not climb the stairs. "
+        "Months later I can laugh about it",
+        N,
+    ),
     ("the pain in my left calf went on for days. To this day nobody knows why", N),
     ("I had terrible headaches and blurred vision at 38 weeks and was induced", N),
     # ...but what follows a verdict happened next, and the present is the present.
