@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampvoice.state import State
-from crampvoice.storage import Store, conversations, current, head, repository, upgrade
+from crampvoice.storage import (
+    Store,
+    consent,
+    conversations,
+    current,
+    head,
+    repository,
+    stats,
+    upgrade,
+)
 from crampvoice.storage.database import sqlite_folder
-from crampvoice.storage.models import Base
+from crampvoice.storage.models import Base, OptOut
 from crampvoice.storage.repository import Conversation
 
 NUMBER = "+447400123456"
@@ -117,3 +127,31 @@ def test_erase_leaves_nothing_about_the_number(store: Store) -> None:
     with store.transaction() as session:
         assert repository.rows_about(session, NUMBER) == 0
         assert repository.processed_reply(session, "SM1") == ""  # a retry is still recognised
+
+
+def _tallied(store: Store) -> dict[str, int]:
+    with store.transaction() as session:
+        return stats.opt_outs(session, T0)[2]
+
+
+def test_numbers_stopped_now_are_tallied_from_what_the_database_already_holds(
+    database_url: str,
+) -> None:
+    upgrade(database_url, "0006")
+    store = Store(database_url)
+    try:
+        with store.transaction() as session:
+            for i, source in enumerate(("keyword", "keyword", "21610")):
+                consent.opt_out(session, f"+4474001234{i:02d}", source, T0)
+        upgrade(database_url)  # 0007 counts the opt-outs made before it
+        assert _tallied(store) == {"keyword": 2, "21610": 1}
+    finally:
+        store.dispose()
+
+
+def test_a_purge_of_old_opt_outs_leaves_the_tally_true(store: Store) -> None:
+    with store.transaction() as session:
+        for i in range(5):
+            consent.opt_out(session, f"+4474001234{i:02d}", "keyword", T0 + timedelta(days=i))
+        session.execute(delete(OptOut).where(OptOut.created_at < T0 + timedelta(days=3)))
+    assert _tallied(store) == {"keyword": 2}

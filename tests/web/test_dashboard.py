@@ -124,6 +124,25 @@ def test_opt_outs_and_delivery_failures_are_counted(app: Flask, client: FlaskCli
     assert "STOP keyword" in html and "30003" in html
 
 
+def test_numbers_stopped_now_follow_every_way_in_and_out(
+    app: Flask, client: FlaskClient
+) -> None:
+    stoppers = [app.test_client() for _ in range(3)]
+    for stopper in stoppers:
+        text(stopper, "STOP", "GB")
+    text(stoppers[0], "START", "GB")  # back in: no longer stopped
+    failing = text(app.test_client(), "hello", "US")["number"]
+    form = fake.status_form("SM" + "e" * 32, failing, "undelivered", "21610")
+    assert fake.for_config(app.test_client(), app.config).post("/sms/status", form).status_code
+    erased = app.test_client()
+    text(erased, "STOP", "US")
+    text(erased, "DELETE", "US")
+    text(erased, "ERASE", "US")  # erased, but still stopped: the record that it must not be texted
+    data = numbers(client)
+    assert data["opt_outs_by_source"] == {"keyword": 3, "21610": 1}
+    assert data["opt_outs"] == 4
+
+
 def test_active_bedtime_subscriptions(app: Flask, client: FlaskClient) -> None:
     if not hasattr(repository, "count_active_subscriptions"):  # before bedtime by SMS lands
         assert numbers(client)["active_subscriptions"] is None

@@ -106,6 +106,16 @@ class OptOut(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class OptOutTally(Base):
+    """How many numbers are stopped now, by source: kept by the database itself (triggers
+    on `opt_outs`, migration 0007), read by the dashboard instead of counting opt-outs."""
+
+    __tablename__ = "opt_out_tallies"
+
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class ProcessedMessage(Base):
     """An inbound MessageSid already acted on, and the reply it got ("" for none)."""
 

@@ -20,7 +20,7 @@ from sqlalchemy import Boolean, case, column, desc, false, func, inspect, select
 from sqlalchemy.orm import Session
 
 from crampvoice.storage import repository
-from crampvoice.storage.models import DeliveryFailure, Event, OptOut, Person
+from crampvoice.storage.models import DeliveryFailure, Event, OptOut, OptOutTally, Person
 
 #: The fewest different senders whose identical unanswered text the dashboard may show.
 MIN_SENDERS = 2
@@ -224,8 +224,8 @@ def active_subscriptions(session: Session) -> int | None:
 
 def opt_outs(session: Session, start: datetime) -> tuple[int, int, dict[str, int]]:
     """(numbers stopped now, of which in the period, stopped now by source)."""
-    rows = session.execute(select(OptOut.source, func.count()).group_by(OptOut.source)).all()
-    by_source = {str(source): int(count) for source, count in rows}
+    rows = session.execute(select(OptOutTally.source, OptOutTally.count)).all()
+    by_source = {str(source): int(count) for source, count in rows if count}
     new = session.scalar(select(func.count()).select_from(OptOut).where(OptOut.created_at >= start))
     return sum(by_source.values()), int(new or 0), by_source
 
