@@ -275,6 +275,13 @@ PARTNERS_AND_PLAIN_WORDS = [
     ("my girlfriend passed out in the bathroom", E),
     ("I keep thinking about hurting myself", E),
     ("sometimes I think the baby would be better off without me", E),
+    ("I keep getting pictures in my head of hurting my son", E),
+    ("I am frightened I might smother her, the thought will not go away", E),
+    ("intrusive images all day whenever I hold the baby", E),
+    ("my heartbeat is irregular and my left ankle is puffy", E),
+    ("all of a sudden my rings will not come off and my fingers are puffy", U),
+    ("my rings do not fit any more", R),
+    ("the cramp was last night and my calf is still rock hard", U),
 ]
 
 AFTER_THE_BIRTH = [
@@ -355,6 +362,11 @@ WORD_SENSES = [
     ("which side to sleep on so I don't constrict blood flow to the baby?", N),
     ("I have a blood clotting disorder, can I still use a heat pad on my calf?", N),
     ("the cramp doubled me over, gasping in pain, it eased after five minutes", N),
+    ("once I could catch my breath again the cramp let go", N),
+    ("lying flat it feels like my bump is suffocating me, so I sleep on my side", N),
+    ("she punches me from the inside all evening", N),
+    ("this baby uses me as a punching bag every night", N),
+    ("my calf goes rock hard in a cramp, soft again now", N),
     # ...and the same words still mean the sign.
     ("she's fitting and won't wake up", E),
     ("I slipped on the ice and fell on my bump", U),
@@ -722,6 +734,8 @@ THE_BABY_AS_SHE_OR_HE = [
     ("she hasn't kicked today, 34 weeks", U),
     ("he's been really still tonight", U),
     ("she has been very still all day", U),
+    ("he wasn't moving at all this morning, 37 weeks", U),
+    ("she is not moving the way she usually does", U),
     ("she is still kicking loads", N),
     ("she sat really still for her scan", N),
 ]
