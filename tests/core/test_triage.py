@@ -292,6 +292,10 @@ AFTER_THE_BIRTH = [
     ("had the baby last week, my calf is red and sore", U),
     ("a week after birth I have a fever of 38.6", U),
     ("lochia smells really bad, 10 days after birth", U),
+    ("nine days after my caesarean the incision has opened", U),
+    ("my stitches look infected and there is pus", U),
+    ("my c-section scar is healing nicely, a bit itchy", N),
+    ("my incision is not red or oozing, just sore", N),
 ]
 
 QUESTION_FRAMING_NEVER_LOWERS = [
