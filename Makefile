@@ -8,8 +8,9 @@ STAMP  := $(VENV)/.installed
 	postgres chromium wrk clean
 
 # Exactly the versions in the lock file (hashes checked), then this project on top.
-$(STAMP): pyproject.toml requirements/dev.lock
+$(STAMP): pyproject.toml requirements/dev.lock requirements/pip.lock
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/pip.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
