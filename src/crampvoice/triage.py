@@ -355,6 +355,9 @@ _TOLD = "told"  # a cue of `story_as_typed`, as found in a clause
 #: What a doctor or a test found, as typed: what was told before it is over.
 _VERDICT = "verdict"
 _ENDING = "story_ending_as_typed"  # how a story ended, as typed ("recovered"): a verdict
+#: A time told relative to the story's own ("later that night", "by the next morning"),
+#: as typed: after a sentence with a past told as typed, its sentence is the story too.
+_SEQUEL = "story_sequel_as_typed"
 #: The phrases of `present` (as typed): a recent time ("last night", "I just").
 _RECENT = "recent"
 _SCOPES = (
@@ -397,7 +400,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             "not_story_before", "goes_on", "past_tense", "past_tense_endings",
             "not_past_tense", "negation_fillers", "closing_list_words", "asks", "speakers",
             "own_words", "modals", "examples", "factive", "supposing", "here_and_now",
-            _AS_TYPED, _VERDICT, _ENDING,
+            _AS_TYPED, _VERDICT, _ENDING, _SEQUEL,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -487,6 +490,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     typed_story = checked(strings(scope.get(_AS_TYPED, []), f"scope.{_AS_TYPED}"), _AS_TYPED)
     verdicts = checked(strings(scope.get(_VERDICT, []), f"scope.{_VERDICT}"), _VERDICT)
     endings = checked(strings(scope.get(_ENDING, []), f"scope.{_ENDING}"), _ENDING)
+    sequels = checked(strings(scope.get(_SEQUEL, []), f"scope.{_SEQUEL}"), _SEQUEL)
 
     def kind(concept: str) -> str:
         return concepts.get(concept, Concept("", "")).kind
@@ -642,6 +646,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             [(_TOLD, term) for term in typed_story]
             + [("verdict", term) for term in endings]
             + [("verdict", term) for term in verdicts]
+            + [(_SEQUEL, term) for term in sequels]
             + [(_RECENT, term) for term in recent],
             AsTyped(),
         ),
@@ -956,7 +961,9 @@ class Triage:
             )
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
-            if _TOLD in cues:  # a past told as typed: it closes its own sentence and before
+            # A past told as typed closes its own sentence; so does a time told from that
+            # story's own, after it ("A few hours later..."): the story goes on.
+            if _TOLD in cues or (_SEQUEL in cues and told_in):
                 told_in.add(number)
             verdict = (number, verdict_end) if verdict_end is not None else verdict
             if verdict_end is not None:

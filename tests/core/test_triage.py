@@ -539,6 +539,30 @@ STORIES_WITH_AN_OUTCOME = [
     ("I was sure everything was fine, but my face and hands were suddenly puffy", U),
 ]
 
+# A time told from the story's own ("a few hours later", "by the next morning") goes on
+# with a story told in the past; a sentence without one, or with a recent time or the
+# present tense, may be a new episode.
+THE_STORY_GOES_ON = [
+    ("I had a PE in 2021. A few hours later I couldn't breathe and my chest hurt", N),
+    ("I was diagnosed with a clot at 20 weeks. By the next morning my calf was swollen and red", N),
+    ("In Feb 2019 I had swollen face and hands and a pounding headache", N),
+    ("I had a PE in 2021. Woke up gasping for air", E),
+    ("I had a DVT in 2019. My calf swelled up and went red last night", U),
+    (
+        "I was diagnosed with a clot in 2020. Later that night I couldn't breathe, "
+        "and now I can't breathe again",
+        E,
+    ),
+    ("I had a cramp at midnight. A few hours later my calf was swollen and red", U),
+    ("A few hours later my calf was swollen and red", U),
+    ("When I was pregnant with my son my face and hands swelled up. Now my face is puffy again", U),
+    (
+        "My calf swelled up and went red when I was 30 weeks pregnant, "
+        "I am 32 weeks now and it is still swollen",
+        U,
+    ),
+]
+
 DISTRESS_WITHOUT_A_TOPIC = [
     ("help me", N),
     ("it won't stop", N),
@@ -613,6 +637,7 @@ MODIFIERS_BIND_TO_THEIR_FINDING = [
     + BOTH_LEGS_AND_TRENDS
     + NOT_OVER_UNTIL_IT_SAYS_SO
     + STORIES_WITH_AN_OUTCOME
+    + THE_STORY_GOES_ON
     + DISTRESS_WITHOUT_A_TOPIC,
 )
 def test_level_in_real_language(core: Core, message: str, level: Level) -> None:
