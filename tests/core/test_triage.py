@@ -282,6 +282,10 @@ PARTNERS_AND_PLAIN_WORDS = [
     ("all of a sudden my rings will not come off and my fingers are puffy", U),
     ("my rings do not fit any more", R),
     ("the cramp was last night and my calf is still rock hard", U),
+    # Above the belly button is below the ribs (pre-eclampsia's pain); around it is not.
+    ("sharp pain above my belly button", U),
+    ("shooting pain just above the navel since this morning", U),
+    ("a dull ache around my belly button", R),
 ]
 
 AFTER_THE_BIRTH = [
