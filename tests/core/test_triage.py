@@ -538,7 +538,11 @@ STORIES_WITH_AN_OUTCOME = [
     ("I have SPD and I'm bleeding heavily", E),
     ("Flashes of light and pain behind my eyes", U),
     ("I slumped on the couch all day with cramps", U),  # cramps all day; not a faint
-    # A belief is not an outcome.
+    # A belief is not an outcome, before it or after it; nor is one's own reassurance:
+    # only what a clinician or a test found, or how it ended, closes a story.
+    ("I slipped on the ice. Everything was fine I think", U),
+    ("I fainted. I'm fine now", E),
+    ("I fell down the stairs. Baby is fine, kicking away", U),
     ("I told myself it was nothing, my left calf was red and hot", U),
     ("I was sure everything was fine, but my face and hands were suddenly puffy", U),
 ]
