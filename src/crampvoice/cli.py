@@ -234,7 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1,
                        help="server processes (default 1; each has --threads threads)")
-    serve.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+    serve.add_argument("--threads", type=int, default=None,
+                       help="threads per process (default 2: one request's database wait "
+                       "overlaps another's work; more only share the GIL and lengthen the "
+                       "slowest replies)")
     serve.set_defaults(run=cmd_serve)
 
     worker = sub.add_parser("worker", help="send the nightly bedtime prompts as they fall due")

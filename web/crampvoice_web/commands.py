@@ -24,7 +24,10 @@ from crampvoice.settings import print_warnings, worker_in_serve
 from crampvoice_web.app import create_app
 from crampvoice_web.services import services
 
-THREADS = 8
+# Two threads: one request's SQLite wait overlaps another's Python; more threads only share
+# the GIL, and the slowest replies get slower (bench, 8 connections on this project's
+# 2-core machine: p99 58 ms with 8 threads, 49 with 4, 39 with 2, at the same throughput).
+THREADS = 2
 WORKERS = 1
 
 
