@@ -745,14 +745,15 @@ class Said:
 
 
 def _said_together(
-    bound: tuple[str, ...], together: Mapping[str, tuple[frozenset[str], int]], at: int
+    bound: tuple[str, ...], together: Mapping[str, tuple[frozenset[str], int, int]], at: int
 ) -> tuple[str, ...]:
     """`bound` with the sites said together with each ("hands and feet"), for a finding
-    at word `at` that comes after the group."""
+    at word `at` that comes after the group ("my hands and feet are puffy") or before it
+    ("pain in my back and calf"), not inside it."""
     widened: list[str] = []
     for site in bound:
-        group, end = together.get(site, (frozenset({site}), 0))
-        widened += sorted(group) if at >= end else [site]
+        group, start, end = together.get(site, (frozenset({site}), 0, 0))
+        widened += sorted(group) if at >= end or at < start else [site]
     return tuple(dict.fromkeys(widened))
 
 
@@ -1249,13 +1250,14 @@ class Triage:
         } if stories else set()
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         # Sites said together ("my hands and feet are puffy") share what is said after them.
-        together: dict[str, tuple[frozenset[str], int]] = {}  # site -> (group, group's end)
+        # site -> (group, group's start, group's end)
+        together: dict[str, tuple[frozenset[str], int, int]] = {}
         for (p1, n1), (p2, n2) in itertools.pairwise(sites):
             end1 = best[(n1, p1)]
             if p2 == end1 + 1 and typed[end1] in _AND:
-                group = together.get(n1, (frozenset({n1}), 0))[0] | {n2}
-                for n in group:
-                    together[n] = (group, best[(n2, p2)])
+                group, start, _ = together.get(n1, (frozenset({n1}), p1, 0))
+                for n in group | {n2}:
+                    together[n] = (group | {n2}, start, best[(n2, p2)])
         placed: dict[tuple[str, int], tuple[str, ...]] = {}
         for n, s in sorted(best, key=lambda item: item[1]):
             kind = concepts[n].kind

@@ -57,7 +57,6 @@ _BABY_2 = "counted kicks or 'hardly anything': no words for movement there"
 #: The second round, still wrong when it was added (its first-contact figures were
 #: emergency 85.5%, urgent+ 89.6%, false alarms 12.3%), with why.
 KNOWN_2 = {
-    'sudden weakness in my left leg and arm, 33 weeks': _WORDS,
     "my wife had the baby on monday and now she's bleeding so much it's gone through "
     "her clothes": _AFTER_BIRTH,
     'postnatal depression, feel like throwing myself off the bridge': _WORDS,

@@ -571,6 +571,23 @@ THE_STORY_GOES_ON = [
     ),
 ]
 
+# Labour before its time, itching of the palms and soles (cholestasis: the reference is
+# silent, the NHS says to call), sites listed after their finding, and an "if" that asks.
+SIGNS_THE_REFERENCE_IMPLIES = [
+    ("could this be preterm labour? tightenings since lunch", U),
+    ("I think I'm in premature labor", U),
+    ("what are the signs of preterm labour?", N),
+    ("I had preterm labour with my first, now 20 weeks with cramps in my calf at night", N),
+    ("my palms and soles are so itchy at night", U),
+    ("itchy hands and feet, 34 weeks, worse at night", U),
+    ("I have an itchy rash on my belly", N),
+    ("no itchy palms or soles, just cramps", N),
+    ("cramping radiating from my back and uterus for hours", U),
+    ("sudden swelling in my face and hands", U),
+    ("cramps in my belly for three hours and it doesn't seem to ease", U),
+    ("I'm curious if my swollen red calf is a clot", U),
+]
+
 DISTRESS_WITHOUT_A_TOPIC = [
     ("help me", N),
     ("it won't stop", N),
@@ -646,6 +663,7 @@ MODIFIERS_BIND_TO_THEIR_FINDING = [
     + NOT_OVER_UNTIL_IT_SAYS_SO
     + STORIES_WITH_AN_OUTCOME
     + THE_STORY_GOES_ON
+    + SIGNS_THE_REFERENCE_IMPLIES
     + DISTRESS_WITHOUT_A_TOPIC,
 )
 def test_level_in_real_language(core: Core, message: str, level: Level) -> None:
