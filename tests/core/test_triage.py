@@ -586,6 +586,8 @@ SIGNS_THE_REFERENCE_IMPLIES = [
     ("sudden swelling in my face and hands", U),
     ("cramps in my belly for three hours and it doesn't seem to ease", U),
     ("I'm curious if my swollen red calf is a clot", U),
+    ("I have been unable to walk without pain in my right thigh for 8 days", U),
+    ("unable to walk, my right calf hurts so much", U),
 ]
 
 DISTRESS_WITHOUT_A_TOPIC = [
