@@ -124,8 +124,11 @@ def _compile(term: str, normaliser: Words) -> Term:
     return Term(tuple(parts))
 
 
-def _match(words: Sequence[str], parts: tuple[Part, ...], start: int) -> int:
-    """End (exclusive) of `parts` matched at `start`, or -1."""
+def _match(
+    words: Sequence[str], parts: tuple[Part, ...], start: int, stops: frozenset[str] = frozenset()
+) -> int:
+    """End (exclusive) of `parts` matched at `start`, or -1. A gap never passes a word of
+    `stops` (a negation: "my palms are not itchy" is no "palms * itchy")."""
     i, k = start, 0
     while k < len(parts):
         part = parts[k]
@@ -133,7 +136,9 @@ def _match(words: Sequence[str], parts: tuple[Part, ...], start: int) -> int:
             following = parts[k + 1]
             assert following is not None
             for gap in range(MAX_GAP + 1):
-                if i + gap < len(words) and words[i + gap] in following:
+                if i + gap >= len(words) or (gap and words[i + gap - 1] in stops):
+                    return -1
+                if words[i + gap] in following:
                     i += gap + 1
                     k += 2
                     break
@@ -167,9 +172,15 @@ class Matcher:
     process that never reads free text never loads the lemmatizer's dictionary.
     """
 
-    def __init__(self, named: Iterable[tuple[str, str]], normaliser: Words) -> None:
+    def __init__(
+        self,
+        named: Iterable[tuple[str, str]],
+        normaliser: Words,
+        gap_stops: frozenset[str] = frozenset(),
+    ) -> None:
         self._named = tuple(named)
         self._normaliser = normaliser
+        self._stops = gap_stops  # words no gap passes (`_match`)
         self._index: tuple[_Index, _PairIndex] | None = None
         self._lock = threading.Lock()
 
@@ -206,7 +217,7 @@ class Matcher:
                     candidates = sorted([*candidates, *paired], key=_ORDER) if candidates \
                         else paired
             for _, name, term in candidates:
-                end = _match(words, term.parts, start)
+                end = _match(words, term.parts, start, self._stops)
                 if end > 0:
                     found.append((name, start, end))
         return found
@@ -325,10 +336,15 @@ class Vocabulary:
     closing_list_words: frozenset[str] = frozenset()
     #: Words (as typed) that make an outcome a belief ("I was sure everything was fine").
     belief: frozenset[str] = frozenset()
+    #: ...said right after it ("everything was fine I think", "a DVT in 2019 I guess").
+    belief_after: frozenset[str] = frozenset()
     #: Words (as typed) just after an outcome that make it the calm before what went wrong.
     not_story_before: frozenset[str] = frozenset()
     #: First words (as typed) of a clause that goes on about the last finding told.
     goes_on: frozenset[str] = frozenset()
+    #: Words as typed that may stand between "and" and the next site of a list ("my back
+    #: and left calf", "hands and my feet").
+    list_fillers: frozenset[str] = frozenset()
     #: Words as typed that tell a clause in the past ("was", "went"), word endings that do
     #: ("swelled"), and words with such an ending that do not ("red", "bleed").
     past_tense: frozenset[str] = frozenset()
@@ -355,9 +371,6 @@ _TOLD = "told"  # a cue of `story_as_typed`, as found in a clause
 #: What a doctor or a test found, as typed: what was told before it is over.
 _VERDICT = "verdict"
 _ENDING = "story_ending_as_typed"  # how a story ended, as typed ("recovered"): a verdict
-#: A time told relative to the story's own ("later that night", "by the next morning"),
-#: as typed: after a sentence with a past told as typed, its sentence is the story too.
-_SEQUEL = "story_sequel_as_typed"
 #: The phrases of `present` (as typed): a recent time ("last night", "I just").
 _RECENT = "recent"
 _SCOPES = (
@@ -396,11 +409,11 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     scope: dict[str, Any] = raw.get("scope", {})
     for key in scope:
         if key not in (
-            *_SCOPES, "question_words", "present", "not_present_after", "belief",
-            "not_story_before", "goes_on", "past_tense", "past_tense_endings",
+            *_SCOPES, "question_words", "present", "not_present_after", "belief", "belief_after",
+            "not_story_before", "goes_on", "list_fillers", "past_tense", "past_tense_endings",
             "not_past_tense", "negation_fillers", "closing_list_words", "asks", "speakers",
             "own_words", "modals", "examples", "factive", "supposing", "here_and_now",
-            _AS_TYPED, _VERDICT, _ENDING, _SEQUEL,
+            _AS_TYPED, _VERDICT, _ENDING,
         ):
             raise ContentError(name, f"scope.{key}", "unknown key")
 
@@ -436,8 +449,10 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     present_all = strings(scope.get("present", []), "scope.present")
     present = frozenset(p for p in present_all if " " not in p)
     belief = frozenset(strings(scope.get("belief", []), "scope.belief"))
+    belief_after = frozenset(strings(scope.get("belief_after", []), "scope.belief_after"))
     not_story_before = frozenset(strings(scope.get("not_story_before", []), "scope.not_story_before"))
     goes_on = frozenset(strings(scope.get("goes_on", []), "scope.goes_on"))
+    list_fillers = frozenset(strings(scope.get("list_fillers", []), "scope.list_fillers"))
     past_tense = frozenset(strings(scope.get("past_tense", []), "scope.past_tense"))
     past_endings = tuple(strings(scope.get("past_tense_endings", []), "scope.past_tense_endings"))
     not_past = frozenset(strings(scope.get("not_past_tense", []), "scope.not_past_tense"))
@@ -490,7 +505,6 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     typed_story = checked(strings(scope.get(_AS_TYPED, []), f"scope.{_AS_TYPED}"), _AS_TYPED)
     verdicts = checked(strings(scope.get(_VERDICT, []), f"scope.{_VERDICT}"), _VERDICT)
     endings = checked(strings(scope.get(_ENDING, []), f"scope.{_ENDING}"), _ENDING)
-    sequels = checked(strings(scope.get(_SEQUEL, []), f"scope.{_SEQUEL}"), _SEQUEL)
 
     def kind(concept: str) -> str:
         return concepts.get(concept, Concept("", "")).kind
@@ -545,9 +559,11 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             return frozenset(out)
 
         def perhaps(alternatives: frozenset[str]) -> frozenset[str]:
-            # When unsure what a modifier is said of, the higher reading: `finding?modifier`
-            # completes an `all` and never counts in a `none`.
-            return alternatives | {a.replace("~", "?") for a in alternatives if "~" in a}
+            # When unsure what a modifier is said of, or where a finding is, the higher
+            # reading: `finding?modifier` and `finding@^site` complete an `all` and never
+            # count in a `none`.
+            unsure = alternatives | {a.replace("~", "?") for a in alternatives if "~" in a}
+            return unsure | {a.replace("@", "@^", 1) for a in unsure if "@" in a}
 
         return Condition(
             tuple(perhaps(item) for item in items["all"][:1])
@@ -639,14 +655,14 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         doubts=tuple(doubts),
         numbers=numbers,
         normaliser=normaliser,
-        concept_terms=Matcher(concept_terms, normaliser),
+        # A finding's gap never passes a negation: it is the negation's to scope.
+        concept_terms=Matcher(concept_terms, normaliser, negation_words),
         excludes=Matcher(excludes, normaliser),
         cues=Matcher(cues, normaliser),
         typed_cues=Matcher(
             [(_TOLD, term) for term in typed_story]
             + [("verdict", term) for term in endings]
             + [("verdict", term) for term in verdicts]
-            + [(_SEQUEL, term) for term in sequels]
             + [(_RECENT, term) for term in recent],
             AsTyped(),
         ),
@@ -665,8 +681,10 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         examples=examples,
         factive=factive,
         belief=belief,
+        belief_after=belief_after,
         not_story_before=not_story_before,
         goes_on=goes_on,
+        list_fillers=list_fillers,
         past_tense=past_tense,
         past_tense_endings=past_endings,
         not_past_tense=not_past,
@@ -726,6 +744,11 @@ class Mention:
     #: Said in the part of its clause that has a story cue ("I've made a full recovery
     #: since"): how the story ended or when it was, not what is happening now.
     framing: bool = False
+    #: For a finding told right before a list of sites ("pain in my back and calf", bound
+    #: to the back): the others, where it is perhaps too (`finding@^site`: it completes a
+    #: rule's `all`, never counts in its `none`: "it hurts to breathe in my chest and hip"
+    #: is chest pain, not a hip's).
+    perhaps_at: tuple[str, ...] = ()
 
 
 Key = tuple[int, int, str]  # a finding's mention: (clause, start, concept)
@@ -744,17 +767,34 @@ class Said:
     perhaps: tuple[Key, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """Sites said together in a clause ("hands and feet"), from word `start` to `end`."""
+
+    sites: tuple[str, ...]
+    start: int
+    end: int
+
+
 def _said_together(
-    bound: tuple[str, ...], together: Mapping[str, tuple[frozenset[str], int, int]], at: int
-) -> tuple[str, ...]:
-    """`bound` with the sites said together with each ("hands and feet"), for a finding
-    at word `at` that comes after the group ("my hands and feet are puffy") or before it
-    ("pain in my back and calf"), not inside it."""
-    widened: list[str] = []
-    for site in bound:
-        group, start, end = together.get(site, (frozenset({site}), 0, 0))
-        widened += sorted(group) if at >= end or at < start else [site]
-    return tuple(dict.fromkeys(widened))
+    nearest: Sequence[tuple[int, str]], listed: Mapping[int, _Listed], at: int
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The sites of a finding at word `at`, from its nearest sites (position, site): with
+    the sites said together with one, when the finding comes after them ("my hands and
+    feet are puffy"); and, when it comes right before them ("pain in my back and calf"),
+    the others as places it is perhaps at (`Mention.perhaps_at`)."""
+    sites: list[str] = []
+    perhaps: list[str] = []
+    for position, site in nearest:
+        group = listed.get(position)
+        if group is not None and at >= group.end:
+            sites += group.sites
+        else:
+            sites.append(site)
+            if group is not None and at < group.start == position:
+                perhaps += group.sites
+    sites = list(dict.fromkeys(sites))
+    return tuple(sites), tuple(s for s in dict.fromkeys(perhaps) if s not in sites)
 
 
 def _segments(
@@ -962,9 +1002,7 @@ class Triage:
             )
             affirmed = affirmed or "affirm" in cues
             story = story or "story" in cues
-            # A past told as typed closes its own sentence; so does a time told from that
-            # story's own, after it ("A few hours later..."): the story goes on.
-            if _TOLD in cues or (_SEQUEL in cues and told_in):
+            if _TOLD in cues:  # a past told as typed: it closes its own sentence and before
                 told_in.add(number)
             verdict = (number, verdict_end) if verdict_end is not None else verdict
             if verdict_end is not None:
@@ -1208,12 +1246,17 @@ class Triage:
             if name in ("story", _TOLD, "verdict"):
                 if self.vocab.belief.intersection(typed[max(0, start - BELIEF_REACH) : start]):
                     continue  # a belief, not an outcome ("I was sure it was fine")
+                if self.vocab.belief_after.intersection(typed[end : end + OPENING_REACH]):
+                    continue  # ...told after it: "it was fine I think", "in 2019 I guess"
                 if self.vocab.not_story_before.intersection(typed[end : end + OPENING_REACH]):
                     if name == "verdict":
                         continue  # the calm before what went wrong ("it was fine until...")
-                    # "I recovered, but...": it ends what was told before it, like a
-                    # verdict; what follows happened next.
-                    name = "verdict"
+                    if name == "story":
+                        # "...a full recovery, but...": it ends what was told before it,
+                        # like a verdict; what follows happened next.
+                        name = "verdict"
+                    # A past told as typed still closes only its own sentence ("My calf
+                    # went red. I had a DVT in 2019 then another in 2021": the calf is now).
                 elif name in ("story", _TOLD) and any(
                     start - PRESENT_REACH <= i < end + PRESENT_REACH for i in recent
                 ):
@@ -1250,30 +1293,34 @@ class Triage:
         } if stories else set()
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
         # Sites said together ("my hands and feet are puffy") share what is said after them.
-        # site -> (group, group's start, group's end)
-        together: dict[str, tuple[frozenset[str], int, int]] = {}
+        listed: dict[int, _Listed] = {}  # a site's position -> the list it is said in
+        fillers = self.vocab.list_fillers
         for (p1, n1), (p2, n2) in itertools.pairwise(sites):
             end1 = best[(n1, p1)]
-            if p2 == end1 + 1 and typed[end1] in _AND:
-                group, start, _ = together.get(n1, (frozenset({n1}), p1, 0))
-                for n in group | {n2}:
-                    together[n] = (group | {n2}, start, best[(n2, p2)])
+            if end1 < len(typed) and typed[end1] in _AND and all(
+                typed[i] in fillers for i in range(end1 + 1, p2)
+            ) and end1 < p2 <= end1 + 3:
+                before = listed.get(p1, _Listed((n1,), p1, end1))
+                group = _Listed((*before.sites, n2), before.start, best[(n2, p2)])
+                for position, _ in sites:
+                    if group.start <= position < group.end:
+                        listed[position] = group
         placed: dict[tuple[str, int], tuple[str, ...]] = {}
+        perhaps_at: dict[tuple[str, int], tuple[str, ...]] = {}
         for n, s in sorted(best, key=lambda item: item[1]):
             kind = concepts[n].kind
             bound: tuple[str, ...] = ()
             if kind in _BOUND:
-                near = [(abs(pos - s), site) for pos, site in sites if site != n]
+                near = [(abs(pos - s), pos, site) for pos, site in sites if site != n]
                 if near:
                     closest = min(near)[0]
-                    bound = tuple(
-                        dict.fromkeys(
-                            site for d, site in sorted(near) if d == closest or d <= SITE_REACH
-                        )
-                    )
+                    nearest = [
+                        (pos, site) for d, pos, site in sorted(near)
+                        if d == closest or d <= SITE_REACH
+                    ]
+                    bound, perhaps_at[(n, s)] = _said_together(nearest, listed, s)
                 else:
                     bound = last_site
-                bound = _said_together(bound, together, s)
             placed[(n, s)] = bound
         spans = [(n, concepts[n].kind, s, e, placed[(n, s)]) for (n, s), e in best.items()]
         starts = frozenset(s for n, kind, s, _, _ in spans if kind == "finding")
@@ -1293,6 +1340,7 @@ class Triage:
                 Mention(
                     n, concepts[n].kind, number, s, e, scope, placed[(n, s)], said.about,
                     said.carry, said.perhaps, s in told_past, s in framing,
+                    perhaps_at.get((n, s), ()),
                 )
             )
         verdict_end = max((end for name, _, end in cues if name == "verdict"), default=None)
@@ -1546,6 +1594,7 @@ class Triage:
             atoms.add(m.concept)
             if m.kind in _BOUND:
                 atoms.update(f"{m.concept}@{site}" for site in m.sites or ("-",))
+                atoms.update(f"{m.concept}@^{site}" for site in m.perhaps_at)
             # A modifier said of a finding: `headache~resolved`, `pain@leg~persistent`, at
             # the finding's sites; a modifier of place at the sites both are at ("my left
             # hip aches and my feet swell": one side is the hip's).
@@ -1559,6 +1608,9 @@ class Triage:
                     sites = sites or list(finding.sites)
                     bound = {f"{finding.concept}{said}{m.concept}"} | {
                         f"{finding.concept}@{s}{said}{m.concept}" for s in sites or ("-",)
+                    } | {
+                        f"{finding.concept}@^{s}{said}{m.concept}"
+                        for s in finding.perhaps_at if not place or s in m.sites
                     }
                     if said == "~" and m.concept in self.vocab.lowering and not place:
                         # "light at first then heavy": said of one mention, heavy wins.

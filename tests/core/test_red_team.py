@@ -102,7 +102,6 @@ KNOWN_3 = {
     "cramp has lasted more than 10 minutes, i've stretched and it's still locked": _WORDS,
     "dampness in my underwear that keeps coming, 35 weeks, not wee i think": _WORDS,
     "babby not mooving since last nite": "misspellings the normaliser does not mend",
-    "what does reduced fetal movement mean": "a question about a sign by its name",
     "it's been fine all week, just the odd short cramp": _OVER,
 }
 

@@ -547,28 +547,41 @@ STORIES_WITH_AN_OUTCOME = [
     ("I was sure everything was fine, but my face and hands were suddenly puffy", U),
 ]
 
-# A time told from the story's own ("a few hours later", "by the next morning") goes on
-# with a story told in the past; a sentence without one, or with a recent time or the
-# present tense, may be a new episode.
-THE_STORY_GOES_ON = [
-    ("I had a PE in 2021. A few hours later I couldn't breathe and my chest hurt", N),
-    ("I was diagnosed with a clot at 20 weeks. By the next morning my calf was swollen and red", N),
+# A past told as typed closes its own sentence only: a later time ("a few hours later",
+# "the next morning") may be now, and a history told with "I think" or "then" closes
+# nothing before it (from the second read of a story-time cue that was then removed).
+A_LATER_TIME_MAY_BE_NOW = [
+    ("I had a PE in 2021. A few hours later I couldn't breathe and my chest hurt", E),
+    ("I was diagnosed with a DVT yesterday. A few hours later I couldn't breathe.", E),
+    ("I had a DVT in 2019. I went to bed fine. A few hours later I woke up and couldn't breathe.",
+     E),
+    ("I had a DVT in 2019. The next morning my calf was swollen and red. Should I go to hospital?",
+     U),
+    ("I had a clot in 2020. Within minutes I could not breathe", E),
+    ("I had a DVT in 2019. By the time I got home from work my calf was swollen and red.", U),
+    ("They diagnosed a clot in my leg on Monday. The next day I couldn't breathe and coughed "
+     "up blood.", E),
     ("In Feb 2019 I had swollen face and hands and a pounding headache", N),
     ("I had a PE in 2021. Woke up gasping for air", E),
     ("I had a DVT in 2019. My calf swelled up and went red last night", U),
-    (
-        "I was diagnosed with a clot in 2020. Later that night I couldn't breathe, "
-        "and now I can't breathe again",
-        E,
-    ),
     ("I had a cramp at midnight. A few hours later my calf was swollen and red", U),
-    ("A few hours later my calf was swollen and red", U),
     ("When I was pregnant with my son my face and hands swelled up. Now my face is puffy again", U),
     (
         "My calf swelled up and went red when I was 30 weeks pregnant, "
         "I am 32 weeks now and it is still swollen",
         U,
     ),
+    ("My left calf swelled up and went red. I had a DVT in 2019 I think.", U),
+    ("I fainted and hit my head. I was diagnosed with pre-eclampsia in 2020 I think.", E),
+    ("My left calf swelled up and went red. I had a DVT in 2019 then another in 2021.", U),
+    ("I suddenly couldn't breathe and my chest was tight. I had a PE in 2021 I think it's "
+     "happening again.", E),
+    ("I had a DVT in 2019 but it cleared up", N),
+    # "I had a seizure" with no time is most likely just now; with a year it is history.
+    ("I had a seizure", E),
+    ("I had a stroke", E),
+    ("I had pre-eclampsia in 2022. Today I had a headache. By the evening I had a seizure.", E),
+    ("I had a seizure in 2019 and now my calf cramps at night", N),
 ]
 
 # Labour before its time, itching of the palms and soles (cholestasis: the reference is
@@ -582,9 +595,27 @@ SIGNS_THE_REFERENCE_IMPLIES = [
     ("itchy hands and feet, 34 weeks, worse at night", U),
     ("I have an itchy rash on my belly", N),
     ("no itchy palms or soles, just cramps", N),
+    ("my palms are not itchy", N),
+    ("hands and feet never itch, only my back", N),
+    ("my feet are really itchy, 34 weeks, worse at night", U),
+    ("itching on my hands and feet at night", U),
+    ("Do leg cramps mean preterm labour?", N),
+    ("I'm on progesterone to prevent preterm labour, and my calves cramp at night", N),
+    ("preterm contractions earlier, they've stopped now", N),
+    # A place listed after the finding is perhaps where it is too: it adds, never vetoes.
+    ("it hurts to breathe in my chest and hip", E),
+    ("pain in my leg and chest", E),
+    ("pain in my back and left calf that won't go away", U),
+    ("my hands and my feet are suddenly puffy", U),
+    ("pain in my left calf that doesn't seem to go away", U),
+    ("pain in my left calf that doesn't seem to get better", U),
+    ("so worried about these headaches and blurry vision", U),
+    ("can this mean preeclampsia? bad headache and flashing lights", U),
     ("cramping radiating from my back and uterus for hours", U),
     ("sudden swelling in my face and hands", U),
     ("cramps in my belly for three hours and it doesn't seem to ease", U),
+    # Belly pain that does not ease, beside tightenings called practice ones.
+    ("Braxton Hicks all day, and now the pain low in my belly is constant", U),
     ("I'm curious if my swollen red calf is a clot", U),
     ("I have been unable to walk without pain in my right thigh for 8 days", U),
     ("unable to walk, my right calf hurts so much", U),
@@ -664,7 +695,7 @@ MODIFIERS_BIND_TO_THEIR_FINDING = [
     + BOTH_LEGS_AND_TRENDS
     + NOT_OVER_UNTIL_IT_SAYS_SO
     + STORIES_WITH_AN_OUTCOME
-    + THE_STORY_GOES_ON
+    + A_LATER_TIME_MAY_BE_NOW
     + SIGNS_THE_REFERENCE_IMPLIES
     + DISTRESS_WITHOUT_A_TOPIC,
 )
