@@ -621,6 +621,21 @@ SIGNS_THE_REFERENCE_IMPLIES = [
     ("unable to walk, my right calf hurts so much", U),
 ]
 
+# Second senses found in the sixth real collection's development part, both ways.
+ASKING_IS_NOT_HARMING = [
+    ("Could I harm my baby by running?", N),
+    ("will it hurt the baby if I take paracetamol", N),
+    ("I'm afraid I might hurt my baby by accident", E),
+    ("I want to hurt my baby", E),
+    ("my sacrum hurts like I have fallen on it", N),
+    ("I fell on my bump like an idiot", U),
+    ("burning in my throat and chest after I eat", N),
+    ("burning pain in my chest, can't breathe", E),
+    ("It feels like a nonstop contraction and my belly hurts", U),
+    ("29 weeks and intense itching especially at night", U),
+    ("severe pelvic pain and bleeding at 7 weeks", U),
+]
+
 DISTRESS_WITHOUT_A_TOPIC = [
     ("help me", N),
     ("it won't stop", N),
@@ -697,6 +712,7 @@ MODIFIERS_BIND_TO_THEIR_FINDING = [
     + STORIES_WITH_AN_OUTCOME
     + A_LATER_TIME_MAY_BE_NOW
     + SIGNS_THE_REFERENCE_IMPLIES
+    + ASKING_IS_NOT_HARMING
     + DISTRESS_WITHOUT_A_TOPIC,
 )
 def test_level_in_real_language(core: Core, message: str, level: Level) -> None:
