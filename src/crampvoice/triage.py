@@ -1292,7 +1292,8 @@ class Triage:
             for i in range(a, b)
         } if stories else set()
         sites = sorted((s, n) for (n, s), e in best.items() if concepts[n].kind == "site")
-        # Sites said together ("my hands and feet are puffy") share what is said after them.
+        # Sites said together ("my hands and feet are puffy") share what is said after them;
+        # what is said right before them is perhaps at all of them (`_said_together`).
         listed: dict[int, _Listed] = {}  # a site's position -> the list it is said in
         fillers = self.vocab.list_fillers
         for (p1, n1), (p2, n2) in itertools.pairwise(sites):
