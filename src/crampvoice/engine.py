@@ -43,6 +43,7 @@ _LEG_ANSWERS = frozenset(
         Intent.PREVENTION,
         Intent.BEDTIME,
         Intent.START,
+        Intent.HELP,  # "...pains shoot down my legs. What is this?" asks about a symptom
     }
 )
 #: Concepts of the belly, which have their own answer (not leg cramps, but cramps).

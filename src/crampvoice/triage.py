@@ -1782,7 +1782,11 @@ class Triage:
     def elsewhere(self, assessment: Assessment) -> bool:
         """Whether a message is about something other than leg cramps ([routing])."""
         named = assessment.concepts
-        if self.vocab.legs & (assessment.atoms | named):
+        atoms = assessment.atoms
+        # A cramp said not to be one does not make the message about cramps ("It's not
+        # cramps, my back gets stiff").
+        denied = {n for n in named if f"no:{n}" in atoms and n not in atoms}
+        if self.vocab.legs & ((atoms | named) - denied):
             return False
         return (
             bool(named & self.vocab.elsewhere) or assessment.words >= self.vocab.long_message_words

@@ -223,6 +223,17 @@ ANSWERED_AS = [
      " it?", Intent.NOT_LEG_CRAMP),
     ("my calf knots up rock hard most nights, how do I stop that happening?",
      Intent.PREVENTION),
+    # A cramp said not to be one does not make a message about cramps; "what is this?"
+    # after a symptom asks about the symptom, alone it asks what the service is (stop 27).
+    ("It isn't cramps, my back just gets stiff after work, is that normal?",
+     Intent.NOT_LEG_CRAMP),
+    ("There's a pain shooting from my hip down my thigh when I get up. What is this?",
+     Intent.NOT_LEG_CRAMP),
+    ("what is this?", Intent.HELP),
+    # Medicines asked about in their own words.
+    ("I have a cold at 12 weeks, is there an over the counter remedy I can take?",
+     Intent.MEDICINE),
+    ("is a topical ointment ok for sore muscles while pregnant?", Intent.MEDICINE),
 ]
 
 
