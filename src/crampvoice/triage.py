@@ -77,6 +77,9 @@ MAX_GAP = 4
 NEGATION_REACH = 5
 MAX_LIST_ITEMS = 4  # a negated list goes on for at most this many more items
 SITE_REACH = 4
+#: At most this many words between two places of one that runs to the next ("from my
+#: back all the way round the bottom of my belly").
+RANGE_REACH = 8
 _AND = frozenset({"and", "or", "&"})  # between two sites said together
 BELIEF_REACH = 3  # words before an outcome that can make it a belief ("I was sure ...")
 OPENING_REACH = 2  # words after an outcome that can open a complaint ("... fine until")
@@ -345,6 +348,11 @@ class Vocabulary:
     #: Words as typed that may stand between "and" and the next site of a list ("my back
     #: and left calf", "hands and my feet").
     list_fillers: frozenset[str] = frozenset()
+    #: Words as typed that make one place run to the next ("from my back round to my
+    #: belly", "down into my foot"; at least one of them between the two places), and the
+    #: words that may stand with them ("going", "all the way").
+    range_words: frozenset[str] = frozenset()
+    range_fillers: frozenset[str] = frozenset()
     #: Words as typed that tell a clause in the past ("was", "went"), word endings that do
     #: ("swelled"), and words with such an ending that do not ("red", "bleed").
     past_tense: frozenset[str] = frozenset()
@@ -410,7 +418,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     for key in scope:
         if key not in (
             *_SCOPES, "question_words", "present", "not_present_after", "belief", "belief_after",
-            "not_story_before", "goes_on", "list_fillers", "past_tense", "past_tense_endings",
+            "not_story_before", "goes_on", "list_fillers", "range_words", "range_fillers",
+            "past_tense", "past_tense_endings",
             "not_past_tense", "negation_fillers", "closing_list_words", "asks", "speakers",
             "own_words", "modals", "examples", "factive", "supposing", "here_and_now",
             _AS_TYPED, _VERDICT, _ENDING,
@@ -453,6 +462,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
     not_story_before = frozenset(strings(scope.get("not_story_before", []), "scope.not_story_before"))
     goes_on = frozenset(strings(scope.get("goes_on", []), "scope.goes_on"))
     list_fillers = frozenset(strings(scope.get("list_fillers", []), "scope.list_fillers"))
+    range_words = frozenset(strings(scope.get("range_words", []), "scope.range_words"))
+    range_fillers = frozenset(strings(scope.get("range_fillers", []), "scope.range_fillers"))
     past_tense = frozenset(strings(scope.get("past_tense", []), "scope.past_tense"))
     past_endings = tuple(strings(scope.get("past_tense_endings", []), "scope.past_tense_endings"))
     not_past = frozenset(strings(scope.get("not_past_tense", []), "scope.not_past_tense"))
@@ -685,6 +696,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
         not_story_before=not_story_before,
         goes_on=goes_on,
         list_fillers=list_fillers,
+        range_words=range_words,
+        range_fillers=range_fillers,
         past_tense=past_tense,
         past_tense_endings=past_endings,
         not_past_tense=not_past,
@@ -774,6 +787,9 @@ class _Listed:
     sites: tuple[str, ...]
     start: int
     end: int
+    #: One place that runs to the next ("from my back round to my belly"): what is said
+    #: at any of them is at all of them, told before or after.
+    runs: bool = False
 
 
 def _said_together(
@@ -787,7 +803,7 @@ def _said_together(
     perhaps: list[str] = []
     for position, site in nearest:
         group = listed.get(position)
-        if group is not None and at >= group.end:
+        if group is not None and (at >= group.end or group.runs):
             sites += group.sites
         else:
             sites.append(site)
@@ -1298,11 +1314,23 @@ class Triage:
         fillers = self.vocab.list_fillers
         for (p1, n1), (p2, n2) in itertools.pairwise(sites):
             end1 = best[(n1, p1)]
-            if end1 < len(typed) and typed[end1] in _AND and all(
-                typed[i] in fillers for i in range(end1 + 1, p2)
-            ) and end1 < p2 <= end1 + 3:
+            between = typed[end1:p2]
+            said_with = 0 < len(between) <= 3 and between[0] in _AND and all(
+                w in fillers for w in between[1:]
+            )
+            runs = 0 < len(between) <= RANGE_REACH and bool(
+                self.vocab.range_words.intersection(between)
+            ) and all(
+                w in self.vocab.range_words or w in self.vocab.range_fillers or w in fillers
+                for w in between
+            )
+            # Two places named by the same words ("lower back", and "back") are one.
+            runs = runs or p2 < end1
+            if said_with or runs:
                 before = listed.get(p1, _Listed((n1,), p1, end1))
-                group = _Listed((*before.sites, n2), before.start, best[(n2, p2)])
+                group = _Listed(
+                    (*before.sites, n2), before.start, best[(n2, p2)], before.runs or runs
+                )
                 for position, _ in sites:
                     if group.start <= position < group.end:
                         listed[position] = group
