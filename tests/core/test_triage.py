@@ -286,6 +286,17 @@ PARTNERS_AND_PLAIN_WORDS = [
     ("sharp pain above my belly button", U),
     ("shooting pain just above the navel since this morning", U),
     ("a dull ache around my belly button", R),
+    # A bump that goes hard is a tightening; a pain said to be very painful is severe.
+    ("my stomach goes rock hard and it's coming and going every few minutes", U),
+    ("my bump keeps getting hard and it hurts", U),
+    ("these belly pains are ridiculously painful", U),
+    ("my tummy is so painful, it's unreal", U),
+    ("I sneezed and something wet came out, and more since", U),
+    # "I can hardly move" is the person, not the baby.
+    ("my tummy is so painful I can hardly move", U),
+    ("my back is so stiff I can barely move in the mornings", N),
+    ("she can hardly move for the heartburn", N),
+    ("the baby has hardly moved today", U),
 ]
 
 AFTER_THE_BIRTH = [
