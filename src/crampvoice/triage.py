@@ -1225,6 +1225,7 @@ class Triage:
                     (name, i, i + 1)
                     for i, t in enumerate(clause)
                     if t.lemma in concept.plural_terms and t.raw != t.lemma
+                    and not any(n == name and s <= i < e for n, s, e in excluded)
                 ]
         # A finding inside a longer finding (a modifier inside a longer modifier) of another
         # concept is part of it: "faint" in "feel faint", "go away" in "not go away".

@@ -297,6 +297,21 @@ PARTNERS_AND_PLAIN_WORDS = [
     ("my back is so stiff I can barely move in the mornings", N),
     ("she can hardly move for the heartburn", N),
     ("the baby has hardly moved today", U),
+    # One leg that will not hold her up is weakness of one side (a stroke sign); a numb leg
+    # alone is numbness without weakness.
+    ("my left leg is paralysed, I can't lift it off the bed", E),
+    ("one of her legs is paralyzed since the birth and she can't stand", E),
+    ("my right leg went weak all of a sudden and I can't stand on it", E),
+    ("my left thigh is numb, it comes and goes", R),
+    ("one of my legs is swollen", U),
+    ("both my legs feel weak and heavy at the end of the day", N),
+    ("I had sleep paralysis again last night, it was terrifying", N),
+    ("the cramp was so bad it paralysed my left leg for a minute", N),
+    ("I froze at the top of the stairs, paralysed, it was so scary", N),
+    ("she is paralysed down one side", E),
+    ("with the epidural both my legs were paralysed for hours", N),
+    ("my left leg feels weak after the cramp last night", N),
+    ("I'm paralysed with fear about the birth, my left leg cramps every night", R),
 ]
 
 AFTER_THE_BIRTH = [
