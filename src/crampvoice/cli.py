@@ -34,7 +34,7 @@ CHANNELS = ("sms", "voice")
 #: The hand-labelled corpora `crampvoice eval` measures by default (those present).
 CORPORA = (
     "triage_corpus.tsv", "triage_holdout.tsv", "red_team.tsv", "red_team_2.tsv",
-    "red_team_3.tsv", "real_dev.tsv", "real_holdout.tsv",
+    "red_team_3.tsv", "red_team_4.tsv", "real_dev.tsv", "real_holdout.tsv",
 )
 #: The checkout this package runs from (an editable install), for the repo's own folders.
 REPO = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from crampvoice.intents import Intent
 DATA = Path(__file__).parents[1] / "data"
 CORPORA = (
     "triage_corpus.tsv", "triage_holdout.tsv", "red_team.tsv", "red_team_2.tsv",
-    "red_team_3.tsv", "real_dev.tsv", "real_holdout.tsv",
+    "red_team_3.tsv", "red_team_4.tsv", "real_dev.tsv", "real_holdout.tsv",
 )
 #: Answers a row may accept: the intents, and the topics named as answers of their own.
 ANSWERS = {intent.value for intent in Intent} | {"restless_legs"}
