@@ -296,6 +296,9 @@ class Numbers:
     every_words: frozenset[str] = frozenset()  # "every 30 mins": one per period
     count_words: Mapping[str, float] = field(default_factory=dict)  # "two" -> 2, "a" -> 1
     pads_per_hour: float = 1.0
+    #: Words of the weather: a temperature in their sentence is the air's, not a fever
+    #: ("38 degrees in Brisbane today, the heat is killing me").
+    weather_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -656,6 +659,7 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             frozenset(str(w) for w in numbers_raw.get("every_words", [])),
             {str(k): float(v) for k, v in numbers_raw.get("count_words", {}).items()},
             float(numbers_raw.get("pads_per_hour", 1.0)),
+            frozenset(str(w) for w in numbers_raw.get("weather_words", [])),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ContentError(name, "numbers", f"missing or not a number: {error}") from None
@@ -1679,7 +1683,9 @@ class Triage:
     def _numbers(self, folded: str, atoms: set[str]) -> set[str]:
         numbers = self.vocab.numbers
         found: set[str] = set()
-        temperature = bool(numbers.temperature_words & set(folded.split())) or "fever" in atoms
+        temperature = bool(
+            numbers.temperature_words & set(re.findall(r"\w+", folded))
+        ) or "fever" in atoms
         for match in self._pressure.finditer(folded):
             systolic, diastolic = int(match.group(1)), int(match.group(2))
             if 60 <= diastolic < systolic <= 260 and (
@@ -1692,6 +1698,10 @@ class Triage:
             feverish = (
                 numbers.fever_celsius <= value <= 43 or numbers.fever_fahrenheit <= value <= 110
             )
+            before = re.split(r"[.!?]\s", folded[: match.start()])[-1]
+            after = re.split(r"[.!?]\s", folded[match.start() :])[0]
+            if numbers.weather_words & set(re.findall(r"\w+", before + " " + after)):
+                continue  # the air's temperature
             if feverish and (unit == "°" or unit in numbers.temperature_words or temperature):
                 found.add("fever")
         if numbers.pad_words and self._pads_per_hour(folded) >= numbers.pads_per_hour:

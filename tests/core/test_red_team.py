@@ -68,7 +68,6 @@ KNOWN_2 = {
     'I cant feel the right side of my body': _WORDS,
     "cut my leg shaving over a varicose vein and it's spurting": _WORDS,
     'my leg feels hot and tight': _WORDS,
-    'the numbness in my face went away after ten minutes but my speech is still a bit off': _WORDS,
     'baby was moving fine yesterday but today hardly anything': _BABY_2,
     'usually 10 kicks by now but only 2 today': _BABY_2,
     "is it ok if baby's only kicked twice today": _BABY_2,
@@ -105,9 +104,82 @@ KNOWN_3 = {
     "it's been fine all week, just the odd short cramp": _OVER,
 }
 
+#: The fourth round, written as real people write; its first contact: emergency 66.7%,
+#: urgent+ 87.5%, false alarms 13.8%. Tuned to by the words its misses showed (fainting,
+#: fits, speech, self-harm, "days back", a thermometer, the weather). Still wrong: signs
+#: said in words or combinations the rules lack (_WORDS), ordinary messages or finished
+#: stories read as signs (_OVER).
+KNOWN_4 = {
+    'calf still tight and hot from yesterday and now my heart is going like the '
+    'clappers even lying down and I feel a bit grey. prob nothing but':
+    _WORDS,
+    'Madam my daughter in law 7 month pregnant, one leg is swelling since 3 days, '
+    'today evening she fell down in the kitchen, eyes closed for some time then she '
+    'got up. Now she is saying ok. Please tell home remedy':
+    _WORDS,
+    'WHY CANT I BREATHE PROPERLY my leg has been killing me all week and now this 31 '
+    'weeks':
+    _WORDS,
+    'my mum says its nothing but my right leg feels heavy and achy and when I press '
+    'my shin it leaves a dent, the left one doesnt do that. 36 weeks':
+    _WORDS,
+    "Normally he goes mad at bedtime but tonight nothing, I've been poking and "
+    "playing music for an hour. 35 weeks. I'm sure he's just asleep":
+    _WORDS,
+    'calf cramp started at 2.40 and its now 3.05 and its still locked solid, ive '
+    'stretched and pulled my toes up and rubbed it, nothing':
+    _WORDS,
+    'Whole day giddiness is there, not stopping, even lying down head is spinning. '
+    'Delivered 3 weeks ago':
+    _WORDS,
+    'my undies keep getting wet through the day, clear watery stuff, more than normal'
+    ' discharge. 36 weeks':
+    _WORDS,
+    'Mostly asking about cramps. Had one in my calf at 3 am, I walked it off and it '
+    "went in a couple of minutes, that part is fine. But now that I'm up and thinking"
+    " about it I don't think the baby has moved at all today and I'm 36 weeks. Anyway"
+    ' what stretches are best before bed?':
+    _WORDS,
+    'Some crampy feeling in my uterus when I breastfeed, baby is 1 week, bleeding is '
+    'light and getting less':
+    _OVER,
+    "Tummy aches a bit after my dinner most nights, I think it's wind. No bleeding or"
+    ' anything. 25 weeks':
+    _OVER,
+    'with my first in 2019 i had a DVT at 30 weeks, swollen leg, the lot, was on '
+    'injections till 6 weeks after. all fine since and shes 6 now. just sharing cos '
+    'people on here were asking what it felt like':
+    _OVER,
+    'my sister had a seizure with pre-eclampsia back in 2015, she and my nephew are '
+    'both totally fine now. its made me paranoid, what are the signs i should look '
+    'for?':
+    _OVER,
+    'Two years ago I fell down the stairs at 32 weeks, got monitored for 4 hours and '
+    "all was fine, he's a cheeky toddler now. Is it normal to still be scared of "
+    'stairs this time around? No falls this time':
+    _OVER,
+    'Had a scare last week where baby went quiet, went into the maternity unit, they '
+    'monitored for an hour and she was perfect, kicking away since. Midwife said come'
+    ' back any time. Just wanted to say thanks to whoever posted to go in':
+    _OVER,
+    'Last month I had swelling in one leg, went to hospital, doppler was normal, '
+    'doctor said no clot. Now swelling is gone. Only small cramps at night now':
+    _OVER,
+    'my feet are killing me after the shopping centre, walked for 4 hours. both the '
+    'same, not really swollen. stretches?':
+    _OVER,
+    'nearly fainted when I saw the price of the pram lol. anyway, best way to stop a '
+    'calf cramp?':
+    _OVER,
+    'my blood is boiling, husband left the wet towels on the bed again. also the '
+    'cramp in my calf last night, short one, how do i stop them':
+    _OVER,
+}
+
 ROWS = read_corpus(DATA / "red_team.tsv")
 ROWS_2 = read_corpus(DATA / "red_team_2.tsv")
 ROWS_3 = read_corpus(DATA / "red_team_3.tsv")
+ROWS_4 = read_corpus(DATA / "red_team_4.tsv")
 
 
 @pytest.fixture(scope="module")
@@ -125,13 +197,15 @@ def test_every_known_failure_is_in_its_corpus() -> None:
     assert set(KNOWN) <= {example.text for example in ROWS}
     assert set(KNOWN_2) <= {example.text for example in ROWS_2}
     assert set(KNOWN_3) <= {example.text for example in ROWS_3}
+    assert set(KNOWN_4) <= {example.text for example in ROWS_4}
 
 
 @pytest.mark.parametrize(
     "example",
     [_param(e, KNOWN) for e in ROWS]
     + [_param(e, KNOWN_2) for e in ROWS_2]
-    + [_param(e, KNOWN_3) for e in ROWS_3],
+    + [_param(e, KNOWN_3) for e in ROWS_3]
+    + [_param(e, KNOWN_4) for e in ROWS_4],
 )
 def test_the_red_team_corpus(core: Core, example: Example) -> None:
     got = core.assess(example.text).level

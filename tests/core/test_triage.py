@@ -312,6 +312,23 @@ PARTNERS_AND_PLAIN_WORDS = [
     ("with the epidural both my legs were paralysed for hours", N),
     ("my left leg feels weak after the cramp last night", N),
     ("I'm paralysed with fear about the birth, my left leg cramps every night", R),
+    # Signs in indirect words (the fourth red team's kinds, said otherwise here).
+    ("the world went black and next I was lying by the sink", E),
+    ("I came to with the dog licking my face, I must have dropped", E),
+    ("my girlfriend slid down the wall and her eyes were open but she was not there", E),
+    ("the room went dark for a second when I stood, it's 2 weeks after my c section", E),
+    ("he says I had some sort of fit on the sofa, 35 weeks", E),
+    ("my wife was staring and twitching and would not answer me", E),
+    ("her words come out all jumbled and wrong since this morning", E),
+    ("my right arm has no power in it all of a sudden", E),
+    ("I've been counting how many of my tablets it would take", E),
+    ("I keep thinking about walking into the sea", E),
+    ("I gave birth 3 weeks back, now passing clots the size of an egg", E),
+    ("I went dark red in the face from laughing", N),
+    ("my back hurts, I had a cramp a few days back", N),
+    # A temperature on the thermometer is the body's; one in the weather is the air's.
+    ("39.2 on the thermometer, 30 weeks, is that bad?", U),
+    ("it's 39 degrees outside today and my feet are puffy by the evening, both of them", R),
 ]
 
 AFTER_THE_BIRTH = [
