@@ -296,8 +296,14 @@ class Numbers:
     every_words: frozenset[str] = frozenset()  # "every 30 mins": one per period
     count_words: Mapping[str, float] = field(default_factory=dict)  # "two" -> 2, "a" -> 1
     pads_per_hour: float = 1.0
+    #: Units of a temperature, read only right after a number ("38.5c", "39 degrees"):
+    #: said alone, "c" is a c-section's.
+    temperature_units: frozenset[str] = frozenset()
+    #: Words after a number that make it something else ("38 weeks").
+    not_temperature_after: frozenset[str] = frozenset()
     #: Words of the weather: a temperature in their sentence is the air's, not a fever
-    #: ("38 degrees in Brisbane today, the heat is killing me").
+    #: ("38 degrees in Brisbane today"), unless the sentence names the person's own
+    #: (`temperature_words`: "my temperature is 38.6 and the heat outside...").
     weather_words: frozenset[str] = frozenset()
 
 
@@ -659,6 +665,8 @@ def load_vocabulary(path: Path, language: str) -> Vocabulary:
             frozenset(str(w) for w in numbers_raw.get("every_words", [])),
             {str(k): float(v) for k, v in numbers_raw.get("count_words", {}).items()},
             float(numbers_raw.get("pads_per_hour", 1.0)),
+            frozenset(str(w) for w in numbers_raw.get("temperature_units", [])),
+            frozenset(str(w) for w in numbers_raw.get("not_temperature_after", [])),
             frozenset(str(w) for w in numbers_raw.get("weather_words", [])),
         )
     except (KeyError, TypeError, ValueError) as error:
@@ -984,7 +992,10 @@ class Triage:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
         numbers = vocab.numbers
-        units = numbers.minute_words | numbers.hour_words | numbers.temperature_words
+        units = (
+            numbers.minute_words | numbers.hour_words | numbers.temperature_words
+            | numbers.temperature_units
+        )
         alternatives = "|".join(re.escape(u) + "s?" for u in sorted(units, key=len, reverse=True))
         # A number and the unit after it ("38.5c", "20 mins"), units from the data.
         self._number = re.compile(rf"(\d+(?:[.,]\d+)?)\s*(°|{alternatives})?\b")
@@ -1686,6 +1697,7 @@ class Triage:
         temperature = bool(
             numbers.temperature_words & set(re.findall(r"\w+", folded))
         ) or "fever" in atoms
+        in_degrees = numbers.temperature_words | numbers.temperature_units | {"°"}
         for match in self._pressure.finditer(folded):
             systolic, diastolic = int(match.group(1)), int(match.group(2))
             if 60 <= diastolic < systolic <= 260 and (
@@ -1698,12 +1710,17 @@ class Triage:
             feverish = (
                 numbers.fever_celsius <= value <= 43 or numbers.fever_fahrenheit <= value <= 110
             )
+            if not feverish or not (unit in in_degrees or temperature):
+                continue
+            next_word = re.match(r"\s*(\w*)", folded[match.end() :])
+            if next_word and next_word.group(1) in numbers.not_temperature_after:
+                continue  # "38 weeks"
             before = re.split(r"[.!?]\s", folded[: match.start()])[-1]
             after = re.split(r"[.!?]\s", folded[match.start() :])[0]
-            if numbers.weather_words & set(re.findall(r"\w+", before + " " + after)):
+            sentence = set(re.findall(r"\w+", before + " " + after))
+            if numbers.weather_words & sentence and not numbers.temperature_words & sentence:
                 continue  # the air's temperature
-            if feverish and (unit == "°" or unit in numbers.temperature_words or temperature):
-                found.add("fever")
+            found.add("fever")
         if numbers.pad_words and self._pads_per_hour(folded) >= numbers.pads_per_hour:
             # "changed my pad 3 times in 2 hours", "filled a maxi pad in 20 minutes": the
             # reference's heavy bleeding, a pad in an hour or less, however it is said.

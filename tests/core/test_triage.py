@@ -329,6 +329,12 @@ PARTNERS_AND_PLAIN_WORDS = [
     # A temperature on the thermometer is the body's; one in the weather is the air's.
     ("39.2 on the thermometer, 30 weeks, is that bad?", U),
     ("it's 39 degrees outside today and my feet are puffy by the evening, both of them", R),
+    # ...unless the person's own temperature is named with the weather.
+    ("my temperature is 38.6 and the heat outside is unbearable", U),
+    ("it's 35 degrees outside and I've got a fever of 38.4", U),
+    # A week of pregnancy is not a temperature, nor is the c of a c-section.
+    ("I had a c-section at 38 weeks, now my calves cramp at night", R),
+    ("temp was normal at my check, I'm 38 weeks and get short cramps at night", N),
 ]
 
 AFTER_THE_BIRTH = [
