@@ -62,6 +62,13 @@ def test_relief_first_sentence_is_the_instruction(core: Core) -> None:
         assert "toes up toward your shin" in first
 
 
+def test_back_pain_in_waves_says_why_in_its_own_words(core: Core) -> None:
+    reply = core.respond("my lower back pain comes every ten minutes")
+    for said in (render.sms(reply), render.plain_voice(reply)):
+        assert "back pain" in said.lower() and "labour" in said.lower()
+        assert "belly" not in said.lower()
+
+
 def test_relief_sms_is_one_segment_with_next_hint(core: Core) -> None:
     text = render.sms(core.respond("cramp"))
     assert gsm.segments(text) == 1
